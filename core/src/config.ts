@@ -1,0 +1,108 @@
+// All configuration is read here, once, from the environment. Nothing else in Tributary reads process.env:
+// services receive the frozen Config object and pass it down.
+import { randomUUID } from 'node:crypto';
+
+export const defaults = Object.freeze({
+  zookeeperHost: '127.0.0.1:2181',
+  zookeeperRoot: '/tributary',
+  redisHost: '127.0.0.1',
+  redisPort: 6379,
+  redisDb: 0,
+  brokerPort: 4000,
+  gatewayPort: 5000,
+  listenHost: '0.0.0.0',
+  redisTimeoutMs: 2_000, // deadline for one Redis command
+  zookeeperTimeoutMs: 3_000, // deadline for one ZooKeeper request (and for the first connection)
+  zookeeperSessionTimeoutMs: 10_000, // ephemeral nodes (broker registry, controller) vanish this long after a crash
+  maxPartitions: 1_000, // per topic
+  maxBodyBytes: 16 * 1024 * 1024, // one HTTP request body; bounds a batch write
+  maxBatchRecords: 10_000, // records in one batch write
+  retentionCheckMs: 30_000, // how often the controller applies retention
+  logLevel: 'info',
+});
+
+export const topicConfigDefaults = Object.freeze({
+  retentionMs: 7 * 24 * 60 * 60 * 1000, // 7 days; -1 keeps records forever
+  maxRecordBytes: 1024 * 1024, // 1 MiB, key + value + headers as stored
+  segmentRecords: 1_000, // records per Redis list (DESIGN.md I3); fixed for a topic's lifetime
+});
+
+export interface Config {
+  readonly zookeeperHost: string;
+  readonly zookeeperRoot: string;
+  readonly redisHost: string;
+  readonly redisPort: number;
+  readonly redisDb: number;
+  readonly redisPassword: string | undefined;
+  readonly brokerPort: number;
+  readonly gatewayPort: number;
+  readonly listenHost: string;
+  /** Identifies this process in the broker registry and as controller. */
+  readonly instanceId: string;
+  readonly redisTimeoutMs: number;
+  readonly zookeeperTimeoutMs: number;
+  readonly zookeeperSessionTimeoutMs: number;
+  readonly maxPartitions: number;
+  readonly maxBodyBytes: number;
+  readonly maxBatchRecords: number;
+  readonly retentionCheckMs: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const str = (name: string, fallback: string, pattern?: RegExp, rule?: string): string => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (pattern && !pattern.test(raw)) problems.push(`${name} ${rule}, got "${raw}"`);
+    return raw;
+  };
+
+  const config: Config = {
+    zookeeperHost: str(
+      'ZOOKEEPER_HOST',
+      defaults.zookeeperHost,
+      /^[A-Za-z0-9.\-_[\]:]+:\d+(,[A-Za-z0-9.\-_[\]:]+:\d+)*$/,
+      'must be host:port[,host:port...]',
+    ),
+    zookeeperRoot: str('ZOOKEEPER_ROOT', defaults.zookeeperRoot, /^(\/[A-Za-z0-9._-]+)+$/, 'must be an absolute path like /tributary'),
+    redisHost: str('REDIS_HOST', defaults.redisHost),
+    redisPort: int('REDIS_PORT', defaults.redisPort, 1, 65_535),
+    redisDb: int('REDIS_DB', defaults.redisDb, 0, 15),
+    redisPassword: env['REDIS_PASSWORD'] || undefined,
+    brokerPort: int('BROKER_PORT', defaults.brokerPort, 0, 65_535),
+    gatewayPort: int('GATEWAY_PORT', defaults.gatewayPort, 0, 65_535),
+    listenHost: str('LISTEN_HOST', defaults.listenHost),
+    instanceId: str('INSTANCE_ID', randomUUID(), /^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of [A-Za-z0-9._-]'),
+    redisTimeoutMs: int('REDIS_TIMEOUT_MS', defaults.redisTimeoutMs, 50, 60_000),
+    zookeeperTimeoutMs: int('ZOOKEEPER_TIMEOUT_MS', defaults.zookeeperTimeoutMs, 50, 60_000),
+    zookeeperSessionTimeoutMs: int('ZOOKEEPER_SESSION_TIMEOUT_MS', defaults.zookeeperSessionTimeoutMs, 2_000, 120_000),
+    maxPartitions: int('MAX_PARTITIONS', defaults.maxPartitions, 1, 100_000),
+    maxBodyBytes: int('MAX_BODY_BYTES', defaults.maxBodyBytes, 1024, 512 * 1024 * 1024),
+    maxBatchRecords: int('MAX_BATCH_RECORDS', defaults.maxBatchRecords, 1_000, 1_000_000),
+    retentionCheckMs: int('RETENTION_CHECK_MS', defaults.retentionCheckMs, 100, 24 * 60 * 60 * 1000),
+    logLevel: str('LOG_LEVEL', defaults.logLevel, /^(fatal|error|warn|info|debug|trace|silent)$/, 'must be a pino level'),
+    ...overrides,
+  };
+
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return Object.freeze(config);
+}

@@ -1,0 +1,145 @@
+// What the broker and the gateway share over HTTP: one Fastify setup, one error body, one set of schema
+// pieces, and the health routes.
+import { STATUS_CODES } from 'node:http';
+import { Ajv, type ErrorObject } from 'ajv';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { errorTable, TributaryError, type ErrorCode } from './errors.js';
+import { TOPIC_NAME_PATTERN } from './topics.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode;
+  error: string;
+  message: string;
+  retriable: boolean;
+}
+
+export function errorBody(code: ErrorCode, message: string, statusCode: number = errorTable[code].statusCode): ErrorBody {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, retriable: errorTable[code].retriable };
+}
+
+// ---- schema pieces, referenced by both services' routes ----
+
+export const errorBodySchema = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    retriable: { type: 'boolean' },
+  },
+} as const;
+
+export const topicNameSchema = { type: 'string', minLength: 1, maxLength: 249, pattern: TOPIC_NAME_PATTERN } as const;
+export const offsetSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+export const partitionSchema = { type: 'integer', minimum: 0, maximum: 99_999 } as const;
+export const keySchema = { type: 'string', maxLength: 32_768 } as const;
+export const headersSchema = {
+  type: 'object',
+  maxProperties: 64,
+  propertyNames: { maxLength: 256 },
+  additionalProperties: { type: 'string', maxLength: 65_536 },
+} as const;
+
+// ---- the Fastify instance ----
+
+export interface HttpOptions {
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * A Fastify instance with Tributary's conventions: every error is {statusCode, code, error, message},
+ * unknown body fields are refused rather than dropped, and bodies are not type-coerced (a number is not a
+ * key) while path and query strings are.
+ */
+export function createHttpServer({ config, logger }: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    bodyLimit: config.maxBodyBytes,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    schemaErrorFormatter: (errors, dataVar) => formatValidationErrors(errors, dataVar),
+  });
+
+  const strict = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const coercing = new Ajv({ allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+
+  // `curl -X POST -H 'content-type: application/json'` with no body is an empty body, not an error.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.setErrorHandler((err: FastifyError | TributaryError, request, reply) => {
+    const body = toErrorBody(err);
+    if (body.statusCode >= 500) request.log.error({ err, url: request.url }, body.message);
+    else request.log.info({ code: body.code, url: request.url }, body.message);
+    if (body.retriable) reply.header('retry-after', '1');
+    reply.code(body.statusCode).send(body);
+  });
+
+  return app;
+}
+
+function toErrorBody(err: FastifyError | TributaryError): ErrorBody {
+  if (err instanceof TributaryError) return errorBody(err.code, err.message);
+  if ('validation' in err && err.validation) return errorBody('INVALID_REQUEST', err.message);
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errorBody('BODY_TOO_LARGE', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errorBody('UNSUPPORTED_MEDIA_TYPE', `unsupported content type; ${errorTable.UNSUPPORTED_MEDIA_TYPE.message}`);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errorBody('INVALID_JSON', errorTable.INVALID_JSON.message);
+  }
+  if (err instanceof SyntaxError) return errorBody('INVALID_JSON', `the request body is not valid JSON: ${err.message}`);
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return errorBody('INVALID_REQUEST', err.message, status);
+  return errorBody('INTERNAL_ERROR', errorTable.INTERNAL_ERROR.message);
+}
+
+/** "body.records[3].key must be string" — names the field and why. */
+export function formatValidationErrors(errors: ErrorObject[], dataVar: string): Error {
+  const [first] = errors;
+  if (!first) return new TributaryError('INVALID_REQUEST');
+  let where = dataVar + first.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.');
+  let why = first.message ?? 'is invalid';
+  if (first.keyword === 'required') {
+    where += `.${(first.params as { missingProperty: string }).missingProperty}`;
+    why = 'is required';
+  } else if (first.keyword === 'additionalProperties') {
+    where += `.${(first.params as { additionalProperty: string }).additionalProperty}`;
+    why = 'is not a known field';
+  } else if (first.keyword === 'pattern' && where.endsWith('topic')) {
+    why = "must be 1-249 characters of ASCII letters, digits, '.', '_' and '-'";
+  }
+  return new TributaryError('INVALID_REQUEST', `${where} ${why}`);
+}
+
+// ---- health ----
+
+export type ReadinessChecks = Record<string, () => Promise<string> | string>;
+
+/** GET /healthz: the process answers. GET /readyz: every dependency answers "ready" (503 saying which not). */
+export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChecks): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const names = Object.keys(checks);
+    const states = await Promise.all(names.map(async (name) => checks[name]!()));
+    const report = Object.fromEntries(names.map((name, i) => [name, states[i]]));
+    const notReady = names.filter((_, i) => states[i] !== 'ready');
+    if (notReady.length === 0) return { status: 'ready', checks: report };
+    const message = `not ready: ${notReady.map((name) => `${name} is ${report[name]}`).join(', ')}`;
+    return reply.code(503).send({ ...errorBody('NOT_READY', message), checks: report });
+  });
+}

@@ -1,0 +1,82 @@
+// Every Redis key, pub/sub channel and ZooKeeper path Tributary uses is built here and nowhere else.
+//
+// Redis — one partition's keys share the hash tag {<topicId>:<partition>}, so a partition lives on one
+// Redis Cluster shard and one script can touch all of them:
+//   trib:{<topicId>:<p>}:state           hash   next (next offset), start (log-start offset),
+//                                               last_ts (newest append time, ms), deleted (set by delete_topic)
+//   trib:{<topicId>:<p>}:seg:<base>      list   records base .. base+S-1, S = the topic's segmentRecords;
+//                                               bases are multiples of S, so offset o is at index o % S of
+//                                               segment o - o % S (DESIGN.md I3)
+//   trib:{<topicId>:<p>}:segments        zset   member = base offset, score = append time of its first record
+//   trib:{<topicId>:<p>}:appended        channel  published with the new next offset after every append
+//
+// One consumer's keys share the hash tag {<email>} (there may be millions of consumers; none live in ZooKeeper):
+//   trib:consumer:{<email>}:subscriptions       hash  topic name -> topic id it subscribed to
+//   trib:consumer:{<email>}:offsets:<topic>     hash  partition -> next offset to read
+//
+// ZooKeeper, under the configured root (default /tributary):
+//   /topics/<name>              persistent  {id, partitions, config, createdAt}
+//   /deleted-topics/<topicId>   persistent  {name, partitions, config, deletedAt}: storage the controller reclaims
+//   /brokers/ids/<instanceId>   ephemeral   {host, port, startedAt, version}
+//   /controller                 ephemeral   {instanceId, epoch}: the broker that runs background duties
+
+const PREFIX = 'trib';
+
+export interface PartitionRef {
+  readonly topicId: string;
+  readonly partition: number;
+}
+
+export interface PartitionKeys {
+  readonly state: string;
+  readonly segments: string;
+  readonly appended: string;
+  segment(baseOffset: number): string;
+}
+
+export function partitionKeys({ topicId, partition }: PartitionRef): PartitionKeys {
+  const tag = `${PREFIX}:{${topicId}:${partition}}`;
+  return {
+    state: `${tag}:state`,
+    segments: `${tag}:segments`,
+    appended: `${tag}:appended`,
+    segment: (baseOffset) => `${tag}:seg:${baseOffset}`,
+  };
+}
+
+export interface ConsumerKeys {
+  readonly subscriptions: string;
+  offsets(topic: string): string;
+}
+
+export function consumerKeys(email: string): ConsumerKeys {
+  const tag = `${PREFIX}:consumer:{${email}}`;
+  return {
+    subscriptions: `${tag}:subscriptions`,
+    offsets: (topic) => `${tag}:offsets:${topic}`,
+  };
+}
+
+export interface ZooKeeperPaths {
+  readonly root: string;
+  readonly topics: string;
+  topic(name: string): string;
+  readonly deletedTopics: string;
+  deletedTopic(topicId: string): string;
+  readonly brokers: string;
+  broker(instanceId: string): string;
+  readonly controller: string;
+}
+
+export function zooKeeperPaths(root: string): ZooKeeperPaths {
+  return {
+    root,
+    topics: `${root}/topics`,
+    topic: (name) => `${root}/topics/${name}`,
+    deletedTopics: `${root}/deleted-topics`,
+    deletedTopic: (topicId) => `${root}/deleted-topics/${topicId}`,
+    brokers: `${root}/brokers/ids`,
+    broker: (instanceId) => `${root}/brokers/ids/${instanceId}`,
+    controller: `${root}/controller`,
+  };
+}

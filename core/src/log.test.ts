@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEntry, encodeRecord, entryTimestamp, segmentBase, segmentBases, segmentSlices } from './log.js';
+
+describe('record encoding', () => {
+  it('round-trips key, value and headers through a list entry', () => {
+    const payload = encodeRecord({ key: 'user-1', value: { score: 12, tags: ['a b'] }, headers: { trace: 't 1' } });
+    const record = decodeEntry(`1700000000123 ${payload}`, 42);
+    expect(record).toEqual({
+      offset: 42,
+      timestamp: 1700000000123,
+      key: 'user-1',
+      value: { score: 12, tags: ['a b'] },
+      headers: { trace: 't 1' },
+    });
+  });
+
+  it('keeps null values and answers empty headers when none were sent', () => {
+    const record = decodeEntry(`5 ${encodeRecord({ key: '', value: null })}`, 0);
+    expect(record.value).toBeNull();
+    expect(record.key).toBe('');
+    expect(record.headers).toEqual({});
+  });
+
+  it('reads the timestamp without parsing the payload', () => {
+    expect(entryTimestamp('1700000000999 ["k",1]')).toBe(1700000000999);
+  });
+});
+
+describe('segments', () => {
+  it('maps an offset to the segment whose base is the multiple of S below it', () => {
+    expect(segmentBase(0, 1000)).toBe(0);
+    expect(segmentBase(999, 1000)).toBe(0);
+    expect(segmentBase(1000, 1000)).toBe(1000);
+    expect(segmentBase(123456, 1000)).toBe(123000);
+  });
+
+  it('splits a range into one LRANGE per segment it touches', () => {
+    expect(segmentSlices(995, 1010, 1000)).toEqual([
+      { base: 0, start: 995, stop: 999 },
+      { base: 1000, start: 0, stop: 9 },
+    ]);
+    expect(segmentSlices(2000, 2000, 1000)).toEqual([]);
+    expect(segmentSlices(1_000_000, 1_000_100, 1000)).toEqual([{ base: 1_000_000, start: 0, stop: 99 }]);
+  });
+
+  it('lists the bases that cover a range', () => {
+    expect(segmentBases(1500, 3000, 1000)).toEqual([1000, 2000]);
+    expect(segmentBases(1500, 3001, 1000)).toEqual([1000, 2000, 3000]);
+  });
+});

@@ -1,0 +1,58 @@
+// Registers every Lua script in ../lua with ioredis once per connection (defineCommand: EVALSHA, falling
+// back to EVAL only when Redis lost its script cache). A file named `name-N.lua` takes exactly N keys; a
+// plain `name.lua` takes a variable number and the caller passes the key count first.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Redis, Result } from 'ioredis';
+
+type ScriptArg = string | number | Buffer;
+
+/** The scripts in ../lua, by command name. Headers in each file list KEYS, ARGV and return codes. */
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    appendRecords(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<[number, number?], Context>;
+    createPartition(key: string): Result<number, Context>;
+    deletePartition(key: string): Result<[number, number?], Context>;
+    reclaimPartition(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
+    applyRetention(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
+    subscribeTopic(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
+    unsubscribeTopic(subscriptions: string, offsets: string, topic: string): Result<number, Context>;
+    claimRecords(
+      subscriptions: string,
+      offsets: string,
+      ...args: ScriptArg[]
+    ): Result<[number, number?, number?], Context>;
+    setOffsets(subscriptions: string, offsets: string, ...args: ScriptArg[]): Result<number, Context>;
+  }
+}
+
+const luaDir = fileURLToPath(new URL('../lua/', import.meta.url));
+
+interface ScriptFile {
+  name: string;
+  numberOfKeys: number | undefined;
+  lua: string;
+}
+
+let cached: ScriptFile[] | undefined;
+
+function scriptFiles(): ScriptFile[] {
+  cached ??= readdirSync(luaDir)
+    .filter((file) => file.endsWith('.lua'))
+    .map((file) => {
+      const match = /^([A-Za-z]+)(?:-(\d+))?\.lua$/.exec(file);
+      if (!match) throw new Error(`Lua script file name must be name.lua or name-N.lua: ${file}`);
+      return {
+        name: match[1]!,
+        numberOfKeys: match[2] === undefined ? undefined : Number(match[2]),
+        lua: readFileSync(luaDir + file, 'utf8'),
+      };
+    });
+  return cached;
+}
+
+export function defineScripts(redis: Redis): void {
+  for (const { name, numberOfKeys, lua } of scriptFiles()) {
+    redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+  }
+}

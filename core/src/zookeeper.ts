@@ -1,0 +1,207 @@
+// A ZooKeeper session with promises and a deadline on every request. It survives session expiry by opening
+// a new session and emitting 'session', so owners of ephemeral nodes and watches can set them up again
+// (watches and ephemeral nodes die with the session that made them).
+import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
+import type { Client, Event, Stat } from 'node-zookeeper-client';
+import type { Config } from './config.js';
+import { withDeadline } from './deadline.js';
+import { TributaryError } from './errors.js';
+import type { ConnectionState } from './redis.js';
+
+const { CreateMode, Exception } = zookeeper;
+
+/** Answers from ZooKeeper that are about the data, not an outage: callers branch on them. */
+export type NodeErrorKind = 'NO_NODE' | 'NODE_EXISTS' | 'BAD_VERSION' | 'NOT_EMPTY';
+
+export class NodeError extends Error {
+  override readonly name = 'NodeError';
+  constructor(
+    readonly kind: NodeErrorKind,
+    readonly path: string,
+  ) {
+    super(`${kind} at ${path}`);
+  }
+}
+
+export const isNodeError = (err: unknown, kind: NodeErrorKind): err is NodeError =>
+  err instanceof NodeError && err.kind === kind;
+
+const nodeErrorKinds = new Map<number, NodeErrorKind>([
+  [Exception.NO_NODE, 'NO_NODE'],
+  [Exception.NODE_EXISTS, 'NODE_EXISTS'],
+  [Exception.BAD_VERSION, 'BAD_VERSION'],
+  [Exception.NOT_EMPTY, 'NOT_EMPTY'],
+]);
+
+export type Watcher = (event: Event) => void;
+
+export interface NodeData<T> {
+  value: T;
+  version: number;
+}
+
+export type TransactionOp =
+  | { op: 'create'; path: string; data: unknown }
+  | { op: 'remove'; path: string; version?: number };
+
+interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export class ZooKeeper extends EventEmitter {
+  #client: Client;
+  #state: ConnectionState = 'connecting';
+  #closed = false;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.#client = this.#open();
+  }
+
+  /** Opens a session, failing with ZOOKEEPER_UNAVAILABLE if none is established in time. */
+  static async connect(config: Config, log: Logger): Promise<ZooKeeper> {
+    const zk = new ZooKeeper(config, log);
+    try {
+      await withDeadline(zk.#connected(), config.zookeeperTimeoutMs * 3);
+    } catch (err) {
+      zk.close();
+      throw new TributaryError(
+        'ZOOKEEPER_UNAVAILABLE',
+        `cannot connect to ZooKeeper at ${config.zookeeperHost}`,
+        {},
+        { cause: err },
+      );
+    }
+    return zk;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#state = 'closed';
+    this.#client.close();
+  }
+
+  #open(): Client {
+    const client = zookeeper.createClient(this.config.zookeeperHost, {
+      sessionTimeout: this.config.zookeeperSessionTimeoutMs,
+      spinDelay: 500,
+      retries: 1,
+    });
+    client.on('connected', () => {
+      this.#state = 'ready';
+    });
+    client.on('disconnected', () => {
+      if (!this.#closed) this.#state = 'reconnecting';
+    });
+    client.on('expired', () => {
+      if (this.#closed) return;
+      this.log.warn({ zookeeper: this.config.zookeeperHost }, 'ZooKeeper session expired; opening a new one');
+      this.#state = 'reconnecting';
+      client.close();
+      this.#client = this.#open();
+      this.#connected().then(() => this.emit('session'));
+    });
+    client.connect();
+    return client;
+  }
+
+  #connected(): Promise<void> {
+    if (this.#client.getState() === zookeeper.State.SYNC_CONNECTED) return Promise.resolve();
+    return new Promise((resolve) => this.#client.once('connected', () => resolve()));
+  }
+
+  #call<T>(path: string, run: (client: Client, done: (err: unknown, value?: T) => void) => void): Promise<T> {
+    const request = new Promise<T>((resolve, reject) => {
+      run(this.#client, (err, value) => {
+        if (!err) return resolve(value as T);
+        const kind = err instanceof Exception ? nodeErrorKinds.get(err.getCode()) : undefined;
+        reject(
+          kind
+            ? new NodeError(kind, path)
+            : new TributaryError('ZOOKEEPER_UNAVAILABLE', `ZooKeeper failed: ${String(err)}`, {}, { cause: err }),
+        );
+      });
+    });
+    return withDeadline(
+      request,
+      this.config.zookeeperTimeoutMs,
+      () => new TributaryError('ZOOKEEPER_UNAVAILABLE', `ZooKeeper did not answer within ${this.config.zookeeperTimeoutMs} ms`),
+    );
+  }
+
+  async mkdirp(path: string): Promise<void> {
+    await this.#call<string>(path, (c, done) => c.mkdirp(path, done));
+  }
+
+  async create(path: string, data: unknown, { ephemeral = false } = {}): Promise<void> {
+    const mode = ephemeral ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
+    await this.#call<string>(path, (c, done) => c.create(path, encode(data), mode, done));
+  }
+
+  async getData<T>(path: string, watcher?: Watcher): Promise<NodeData<T>> {
+    const [data, stat] = await this.#call<[Buffer, Stat]>(path, (c, done) => {
+      const callback = (err: unknown, buffer: Buffer, st: Stat) => done(err, [buffer, st]);
+      if (watcher) c.getData(path, watcher, callback);
+      else c.getData(path, callback);
+    });
+    return { value: JSON.parse(data.toString('utf8')) as T, version: stat.version };
+  }
+
+  /** Like getData, but undefined when the node does not exist. */
+  async getDataIfExists<T>(path: string, watcher?: Watcher): Promise<NodeData<T> | undefined> {
+    try {
+      return await this.getData<T>(path, watcher);
+    } catch (err) {
+      if (isNodeError(err, 'NO_NODE')) return undefined;
+      throw err;
+    }
+  }
+
+  async getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return this.#call<string[]>(path, (c, done) => {
+      const callback = (err: unknown, children: string[]) => done(err, children);
+      if (watcher) c.getChildren(path, watcher, callback);
+      else c.getChildren(path, callback);
+    });
+  }
+
+  /** Whether the node exists; the watcher (if any) fires when it is created, changed or deleted. */
+  async exists(path: string, watcher?: Watcher): Promise<boolean> {
+    const stat = await this.#call<Stat | null>(path, (c, done) => {
+      const callback = (err: unknown, st: Stat) => done(err, st);
+      if (watcher) c.exists(path, watcher, callback);
+      else c.exists(path, callback);
+    });
+    return stat !== null && stat !== undefined;
+  }
+
+  async remove(path: string, version = -1): Promise<void> {
+    await this.#call<void>(path, (c, done) => c.remove(path, version, (err) => done(err)));
+  }
+
+  /** Applies all operations or none. */
+  async transaction(ops: TransactionOp[]): Promise<void> {
+    const path = ops.map((o) => o.path).join(', ');
+    await this.#call<void>(path, (c, done) => {
+      const tx = c.transaction();
+      for (const o of ops) {
+        if (o.op === 'create') tx.create(o.path, encode(o.data), CreateMode.PERSISTENT);
+        else tx.remove(o.path, o.version ?? -1);
+      }
+      tx.commit((err) => done(err));
+    });
+  }
+}
+
+function encode(data: unknown): Buffer {
+  return Buffer.from(JSON.stringify(data), 'utf8');
+}

@@ -1,0 +1,1 @@
+export { freePort, isPortFree, startRedis, startZooKeeper, type RunningServer } from './servers.js';

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources; the CLI tests run the built binary.
+    alias: {
+      '@tributary/core': src('core'),
+      '@tributary/local-stack': src('local-stack'),
+      '@tributary/testkit': src('testkit'),
+      '@tributary/broker': src('broker'),
+      '@tributary/consumer-gateway': src('consumer-gateway'),
+    },
+  },
+  test: {
+    include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts'],
+    globalSetup: ['testkit/src/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    dangerouslyIgnoreUnhandledErrors: false,
+  },
+});
