@@ -9,7 +9,7 @@ export default defineConfig({
     alias: {
       '@tributary/core': src('core'),
       '@tributary/local-stack': src('local-stack'),
-      '@tributary/testkit': src('testkit'),
+      '@tributary/testkit': fileURLToPath(new URL('./testkit/src/index.ts', import.meta.url)),
       '@tributary/broker': src('broker'),
       '@tributary/consumer-gateway': src('consumer-gateway'),
     },

@@ -79,3 +79,7 @@ export function scriptError(code: number, context: ErrorContext = {}): Tributary
       return new TributaryError('INTERNAL_ERROR', `unexpected script result ${code}`, context);
   }
 }
+
+export function topicNotFound(topic: string): TributaryError {
+  return new TributaryError('TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, { topic });
+}

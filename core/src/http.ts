@@ -2,9 +2,10 @@
 // pieces, and the health routes.
 import { STATUS_CODES } from 'node:http';
 import { Ajv, type ErrorObject } from 'ajv';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
 import { TOPIC_NAME_PATTERN } from './topics.js';
 
 export interface ErrorBody {
@@ -47,7 +48,7 @@ export const headersSchema = {
 
 export interface HttpOptions {
   config: Config;
-  logger?: FastifyServerOptions['logger'];
+  logger: Logger;
 }
 
 /**
@@ -57,9 +58,10 @@ export interface HttpOptions {
  */
 export function createHttpServer({ config, logger }: HttpOptions): FastifyInstance {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
-    disableRequestLogging: true,
+    // A log line per request would cost more than the write it describes; errors are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     schemaErrorFormatter: (errors, dataVar) => formatValidationErrors(errors, dataVar),
   });

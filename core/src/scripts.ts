@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis, Result } from 'ioredis';
 
-type ScriptArg = string | number | Buffer;
+// ioredis flattens array arguments, so long key and payload lists need no spreading.
+type ScriptArg = string | number | Buffer | Array<string | number | Buffer>;
 
 /** The scripts in ../lua, by command name. Headers in each file list KEYS, ARGV and return codes. */
 declare module 'ioredis' {

@@ -1,6 +1,7 @@
 // Topic metadata: what a topic is, the rules for its name and config, and the in-process cache that keeps
 // every broker and gateway in step with ZooKeeper without a round trip per request (DESIGN.md I5).
 import type { ZooKeeperPaths } from './keys.js';
+import type { Logger } from './logger.js';
 import type { Watcher, ZooKeeper } from './zookeeper.js';
 
 export interface TopicConfig {
@@ -39,19 +40,14 @@ export function topicNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
-
 /**
  * Keeps every topic in memory, refreshed from ZooKeeper watches. Watches fire once and may hide
  * intermediate changes, so every event re-reads the state and re-arms the watch; a failed refresh retries.
  */
 export class TopicCache {
   #topics = new Map<string, Topic>();
-  #refreshing: Promise<void> | undefined;
-  #again = false;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -82,27 +78,31 @@ export class TopicCache {
     return [...this.#topics.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Re-reads the topic list now; concurrent calls share one refresh and a trailing one. */
+  /**
+   * Re-reads the topic list. Resolves after a read that started after this call, so a caller that just
+   * changed ZooKeeper sees its change; concurrent callers share reads.
+   */
   refresh(): Promise<void> {
-    if (this.#refreshing) {
-      this.#again = true;
-      return this.#refreshing;
+    if (!this.#running) {
+      this.#running = this.#load()
+        .catch((err: unknown) => {
+          this.log.warn({ err }, 'topic metadata refresh failed; retrying in 1 s');
+          clearTimeout(this.#retryTimer);
+          this.#retryTimer = setTimeout(() => void this.refresh().catch(() => {}), 1_000);
+          throw err;
+        })
+        .finally(() => {
+          this.#running = undefined;
+        });
+      return this.#running;
     }
-    this.#refreshing = this.#load()
-      .catch((err: unknown) => {
-        this.log.warn({ err }, 'topic metadata refresh failed; retrying');
-        clearTimeout(this.#retryTimer);
-        this.#retryTimer = setTimeout(() => void this.refresh(), 1_000);
-        throw err;
-      })
-      .finally(() => {
-        this.#refreshing = undefined;
-        if (this.#again && !this.#stopped) {
-          this.#again = false;
-          void this.refresh().catch(() => {});
-        }
+    this.#queued ??= this.#running
+      .catch(() => {})
+      .then(() => {
+        this.#queued = undefined;
+        return this.refresh();
       });
-    return this.#refreshing;
+    return this.#queued;
   }
 
   /** A new session lost every watch: reload from scratch. */

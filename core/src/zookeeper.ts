@@ -7,6 +7,7 @@ import type { Client, Event, Stat } from 'node-zookeeper-client';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { TributaryError } from './errors.js';
+import type { Logger } from './logger.js';
 import type { ConnectionState } from './redis.js';
 
 const { CreateMode, Exception } = zookeeper;
@@ -44,11 +45,6 @@ export interface NodeData<T> {
 export type TransactionOp =
   | { op: 'create'; path: string; data: unknown }
   | { op: 'remove'; path: string; version?: number };
-
-interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
 
 export class ZooKeeper extends EventEmitter {
   #client: Client;

@@ -1,0 +1,198 @@
+// The broker's HTTP routes. Handlers validate (JSON schema) and delegate: to TopicAdmin for topics and to
+// PartitionWriter for writes. buildBrokerApp never listens; server.ts does.
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import {
+  createHttpServer,
+  errorBodySchema,
+  headersSchema,
+  keySchema,
+  pingRedis,
+  registerHealthRoutes,
+  TributaryError,
+  topicNameSchema,
+  topicNotFound,
+  type Config,
+  type Logger,
+  type RecordInput,
+  type TopicCache,
+  type ZooKeeper,
+  type ZooKeeperPaths,
+} from '@tributary/core';
+import type { Controller, ControllerNode } from './controller.js';
+import type { BrokerRegistry } from './registry.js';
+import { TopicAdmin, type TopicConfigInput } from './topic-admin.js';
+import { PartitionWriter } from './write.js';
+
+export interface BrokerDeps {
+  config: Config;
+  redis: Redis;
+  zk: ZooKeeper;
+  paths: ZooKeeperPaths;
+  topics: TopicCache;
+  registry: BrokerRegistry;
+  controller: Controller;
+  logger: Logger;
+}
+
+const recordSchema = {
+  type: 'object',
+  required: ['key', 'value'],
+  additionalProperties: false,
+  properties: { key: keySchema, value: {}, headers: headersSchema },
+} as const;
+
+const errors = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
+
+const partitionDescriptionSchema = {
+  type: 'object',
+  properties: {
+    partition: { type: 'integer' },
+    log_start_offset: { type: 'integer' },
+    next_offset: { type: 'integer' },
+    records: { type: 'integer' },
+  },
+} as const;
+
+const topicDescriptionSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    id: { type: 'string' },
+    partition_count: { type: 'integer' },
+    partitions: { type: 'array', items: partitionDescriptionSchema },
+    config: {
+      type: 'object',
+      properties: {
+        retention_ms: { type: 'integer' },
+        max_record_bytes: { type: 'integer' },
+        segment_records: { type: 'integer' },
+      },
+    },
+    created_at: { type: 'string' },
+  },
+} as const;
+
+const writeResultSchema = {
+  type: 'object',
+  properties: { partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' } },
+} as const;
+
+interface WriteBody {
+  key?: string;
+  value?: unknown;
+  headers?: Record<string, string>;
+  records?: RecordInput[];
+}
+
+export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
+  const { config, redis, zk, topics } = deps;
+  const app = createHttpServer({ config, logger: deps.logger });
+  const admin = new TopicAdmin(deps);
+  const writer = new PartitionWriter(redis);
+
+  // Path parameters are checked by TopicAdmin, whose messages say exactly which rule was broken.
+  app.post<{ Params: { topic: string; num_partitions: string }; Body: TopicConfigInput | undefined }>(
+    '/create_topic/:topic/:num_partitions',
+    {
+      schema: {
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            retention_ms: { type: 'integer' },
+            max_record_bytes: { type: 'integer' },
+          },
+        },
+        response: { 201: topicDescriptionSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { topic, num_partitions } = request.params;
+      const partitions = /^\d{1,9}$/.test(num_partitions) ? Number(num_partitions) : Number.NaN;
+      const description = await admin.create(topic, partitions, request.body ?? {}, num_partitions);
+      return reply.code(201).send(description);
+    },
+  );
+
+  app.delete<{ Params: { topic: string } }>('/delete_topic/:topic', async (request) => admin.delete(request.params.topic));
+
+  app.post<{ Params: { topic: string }; Body: WriteBody }>(
+    '/write/:topic',
+    {
+      schema: {
+        params: { type: 'object', properties: { topic: topicNameSchema } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...recordSchema.properties,
+            records: { type: 'array', minItems: 1, maxItems: config.maxBatchRecords, items: recordSchema },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              topic: { type: 'string' },
+              ...writeResultSchema.properties,
+              results: { type: 'array', items: writeResultSchema },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const name = request.params.topic;
+      const body = request.body;
+      const topic = topics.get(name);
+      if (!topic) throw topicNotFound(name);
+      if (body.records) {
+        if (body.key !== undefined || 'value' in body || body.headers !== undefined) {
+          throw new TributaryError('INVALID_REQUEST', 'send either {key, value, headers} or {records: [...]}, not both');
+        }
+        return { topic: name, results: await writer.write(topic, body.records) };
+      }
+      if (body.key === undefined) throw new TributaryError('INVALID_REQUEST', 'body.key is required');
+      if (!('value' in body)) throw new TributaryError('INVALID_REQUEST', 'body.value is required (null is a value)');
+      const [result] = await writer.write(topic, [body as RecordInput]);
+      return { topic: name, ...result };
+    },
+  );
+
+  app.get('/topics', { schema: { response: { 200: { type: 'object', properties: { topics: { type: 'array', items: topicDescriptionSchema } } }, ...errors } } }, async () => ({
+    topics: await admin.list(),
+  }));
+
+  app.get<{ Params: { topic: string } }>(
+    '/topics/:topic',
+    { schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errors } } },
+    async (request) => admin.describe(request.params.topic),
+  );
+
+  app.get('/cluster', async () => {
+    const [brokers, controller] = await Promise.all([
+      deps.registry.list(),
+      zk.getDataIfExists<ControllerNode>(deps.paths.controller),
+    ]);
+    return {
+      brokers,
+      controller: controller?.value ?? null,
+      this_broker: { id: config.instanceId, controller: deps.controller.active },
+      redis: { address: `${config.redisHost}:${config.redisPort}`, state: (await pingRedis(redis)) ? 'ready' : redis.status },
+      zookeeper: { address: config.zookeeperHost, root: config.zookeeperRoot, state: zk.state },
+    };
+  });
+
+  registerHealthRoutes(app, {
+    redis: async () => ((await pingRedis(redis)) ? 'ready' : redisStateName(redis)),
+    zookeeper: () => zk.state,
+  });
+
+  return app;
+}
+
+function redisStateName(redis: Redis): string {
+  return redis.status === 'ready' ? 'not answering' : redis.status;
+}

@@ -1,0 +1,200 @@
+// Creating, deleting and describing topics. These are admin operations: unlike writes, they may go to
+// ZooKeeper, which is the authority on which topics exist.
+//
+// Create: partition logs are initialised in Redis first, then /topics/<name> is created in ZooKeeper. A
+// broker that learns of the topic from its watch can therefore always write to it.
+// Delete: partitions are marked deleted in Redis first (writes and reads refused at once, DESIGN.md I4), then
+// /topics/<name> is swapped for /deleted-topics/<id> in one ZooKeeper transaction; the controller reclaims
+// the storage from there.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  isNodeError,
+  partitionKeys,
+  readPartitionOffsets,
+  redisFailure,
+  topicConfigDefaults,
+  topicNameProblem,
+  topicNotFound,
+  TributaryError,
+  type Config,
+  type Topic,
+  type TopicCache,
+  type TopicConfig,
+  type TopicNode,
+  type ZooKeeper,
+  type ZooKeeperPaths,
+} from '@tributary/core';
+
+/** Topic config as clients send it (snake_case, all optional). */
+export interface TopicConfigInput {
+  retention_ms?: number;
+  max_record_bytes?: number;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  log_start_offset: number;
+  next_offset: number;
+  records: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  id: string;
+  partition_count: number;
+  partitions: PartitionDescription[];
+  config: { retention_ms: number; max_record_bytes: number; segment_records: number };
+  created_at: string;
+}
+
+/** As stored under /deleted-topics/<id>, for the controller. */
+export interface DeletedTopicNode extends TopicNode {
+  name: string;
+  deletedAt: number;
+}
+
+export interface TopicAdminDeps {
+  config: Config;
+  redis: Redis;
+  zk: ZooKeeper;
+  paths: ZooKeeperPaths;
+  topics: TopicCache;
+}
+
+export class TopicAdmin {
+  constructor(private readonly deps: TopicAdminDeps) {}
+
+  /** `asGiven` is the partition count as the client wrote it, for the error message. */
+  async create(name: string, partitions: number, input: TopicConfigInput = {}, asGiven: unknown = partitions): Promise<TopicDescription> {
+    const { redis, zk, paths, topics } = this.deps;
+    this.#checkName(name);
+    this.#checkPartitions(partitions, asGiven);
+    const config = this.#topicConfig(input);
+    if (topics.get(name)) throw this.#exists(name);
+
+    const node: TopicNode = { id: randomUUID(), partitions, config, createdAt: Date.now() };
+    const topic: Topic = { name, ...node };
+    await this.#eachPartition(topic, (pipeline, keys) => pipeline.createPartition(keys.state));
+    try {
+      await zk.create(paths.topic(name), node);
+    } catch (err) {
+      // Nothing refers to the logs we just made: remove them.
+      await this.#eachPartition(topic, (pipeline, keys) => pipeline.unlink(keys.state)).catch(() => {});
+      if (isNodeError(err, 'NODE_EXISTS')) throw this.#exists(name);
+      throw err;
+    }
+    await topics.refresh();
+    return describe(topic, emptyOffsets(partitions));
+  }
+
+  async delete(name: string): Promise<{ name: string; id: string; deleted: true }> {
+    const { zk, paths, topics } = this.deps;
+    this.#checkName(name);
+    const current = await zk.getDataIfExists<TopicNode>(paths.topic(name));
+    if (!current) throw topicNotFound(name);
+    const topic: Topic = { name, ...current.value };
+
+    await this.#eachPartition(topic, (pipeline, keys) => pipeline.deletePartition(keys.state));
+    const tombstone: DeletedTopicNode = { ...current.value, name, deletedAt: Date.now() };
+    try {
+      await zk.transaction([
+        { op: 'remove', path: paths.topic(name), version: current.version },
+        { op: 'create', path: paths.deletedTopic(topic.id), data: tombstone },
+      ]);
+    } catch (err) {
+      // Someone else deleted (or re-created) it meanwhile; our deletePartition marks only touched its old id.
+      if (isNodeError(err, 'NO_NODE') || isNodeError(err, 'BAD_VERSION')) throw topicNotFound(name);
+      throw err;
+    }
+    await topics.refresh();
+    return { name, id: topic.id, deleted: true };
+  }
+
+  async describe(name: string): Promise<TopicDescription> {
+    const topic = this.deps.topics.get(name);
+    if (!topic) throw topicNotFound(name);
+    return describe(topic, await readPartitionOffsets(this.deps.redis, topic));
+  }
+
+  async list(): Promise<TopicDescription[]> {
+    const all = this.deps.topics.list();
+    const offsets = await Promise.all(all.map((topic) => readPartitionOffsets(this.deps.redis, topic)));
+    return all.map((topic, i) => describe(topic, offsets[i]!));
+  }
+
+  /** Runs one command per partition in a single pipeline; fails if any failed. */
+  async #eachPartition(
+    topic: Topic,
+    command: (pipeline: ReturnType<Redis['pipeline']>, keys: ReturnType<typeof partitionKeys>) => unknown,
+  ): Promise<void> {
+    const pipeline = this.deps.redis.pipeline();
+    for (let partition = 0; partition < topic.partitions; partition++) {
+      command(pipeline, partitionKeys({ topicId: topic.id, partition }));
+    }
+    let results: Array<[Error | null, unknown]> | null;
+    try {
+      results = await pipeline.exec();
+    } catch (err) {
+      throw redisFailure(err);
+    }
+    const failed = results?.find(([err]) => err);
+    if (failed) throw redisFailure(failed[0]);
+  }
+
+  #checkName(name: string): void {
+    const problem = topicNameProblem(name);
+    if (problem) throw new TributaryError('INVALID_TOPIC_NAME', problem);
+  }
+
+  #checkPartitions(partitions: number, asGiven: unknown): void {
+    const max = this.deps.config.maxPartitions;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > max) {
+      throw new TributaryError('INVALID_PARTITION_COUNT', `num_partitions must be an integer from 1 to ${max}, got "${asGiven}"`);
+    }
+  }
+
+  #topicConfig(input: TopicConfigInput): TopicConfig {
+    const retentionMs = input.retention_ms ?? topicConfigDefaults.retentionMs;
+    const maxRecordBytes = input.max_record_bytes ?? topicConfigDefaults.maxRecordBytes;
+    if (!Number.isInteger(retentionMs) || (retentionMs < 1 && retentionMs !== -1)) {
+      throw new TributaryError('INVALID_TOPIC_CONFIG', `retention_ms must be a positive integer, or -1 to keep records forever`);
+    }
+    const bodyLimit = this.deps.config.maxBodyBytes;
+    if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1 || maxRecordBytes > bodyLimit) {
+      throw new TributaryError(
+        'INVALID_TOPIC_CONFIG',
+        `max_record_bytes must be an integer from 1 to ${bodyLimit} (the broker's request body limit)`,
+      );
+    }
+    return { retentionMs, maxRecordBytes, segmentRecords: topicConfigDefaults.segmentRecords };
+  }
+
+  #exists(name: string): TributaryError {
+    return new TributaryError('TOPIC_EXISTS', `topic "${name}" already exists`, { topic: name });
+  }
+}
+
+function emptyOffsets(partitions: number) {
+  return Array.from({ length: partitions }, (_, partition) => ({ partition, logStartOffset: 0, nextOffset: 0 }));
+}
+
+function describe(topic: Topic, offsets: Array<{ partition: number; logStartOffset: number; nextOffset: number }>): TopicDescription {
+  return {
+    name: topic.name,
+    id: topic.id,
+    partition_count: topic.partitions,
+    partitions: offsets.map(({ partition, logStartOffset, nextOffset }) => ({
+      partition,
+      log_start_offset: logStartOffset,
+      next_offset: nextOffset,
+      records: nextOffset - logStartOffset,
+    })),
+    config: {
+      retention_ms: topic.config.retentionMs,
+      max_record_bytes: topic.config.maxRecordBytes,
+      segment_records: topic.config.segmentRecords,
+    },
+    created_at: new Date(topic.createdAt).toISOString(),
+  };
+}

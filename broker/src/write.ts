@@ -1,0 +1,136 @@
+// The write path: POST /write/:topic, from validated records to offsets.
+//
+//   1. each record is encoded once (core/log.ts) and checked against the topic's max record size;
+//   2. its partition comes from Kafka's default partitioner on the key (DESIGN.md I2);
+//   3. each partition's records go to Redis in ONE appendRecords script call (core/lua/appendRecords.lua),
+//      which assigns contiguous offsets atomically (I1); the calls for all partitions go out together.
+//
+// No ZooKeeper round trip (the topic comes from the in-process cache, I5) and no await per record.
+//
+// Redis keys touched, per partition (core/keys.ts):
+//   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:segments, trib:{<topicId>:<p>}:seg:<base>
+// and the channel trib:{<topicId>:<p>}:appended, which wakes long-polling readers.
+import type { Redis } from 'ioredis';
+import {
+  assertRedisReady,
+  encodeRecord,
+  partitionFor,
+  partitionKeys,
+  redisFailure,
+  scriptError,
+  segmentBase,
+  segmentBases,
+  TributaryError,
+  type RecordInput,
+  type Topic,
+} from '@tributary/core';
+
+export interface WriteResult {
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+interface PartitionBatch {
+  partition: number;
+  /** Positions of the batch's records in the request, in request order. */
+  positions: number[];
+  payloads: string[];
+}
+
+// The append script returns -4 when the segment lists we declared do not cover the offsets it would assign;
+// one retry with the true next offset always fits unless other brokers keep racing ahead.
+const MAX_APPEND_ATTEMPTS = 4;
+
+export class PartitionWriter {
+  /**
+   * Next offset last seen per partition state key. Only a hint for which segment lists to declare to the
+   * script (keys must be declared, the Redis Cluster rule); a stale hint costs a retry, never a wrong offset.
+   */
+  readonly #nextOffsetHint = new Map<string, number>();
+
+  constructor(private readonly redis: Redis) {}
+
+  /** Appends records to `topic`; results come back in input order. */
+  async write(topic: Topic, records: readonly RecordInput[]): Promise<WriteResult[]> {
+    assertRedisReady(this.redis);
+    const batches = this.#partition(topic, records);
+
+    const results = new Array<WriteResult>(records.length);
+    const appends = await Promise.allSettled(
+      batches.map(async (batch) => {
+        const [firstOffset, timestamp] = await this.#append(topic, batch);
+        batch.positions.forEach((position, i) => {
+          results[position] = { partition: batch.partition, offset: firstOffset + i, timestamp };
+        });
+      }),
+    );
+    const failed = appends.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results;
+  }
+
+  #partition(topic: Topic, records: readonly RecordInput[]): PartitionBatch[] {
+    const batches = new Map<number, PartitionBatch>();
+    const { maxRecordBytes } = topic.config;
+    records.forEach((record, position) => {
+      const payload = encodeRecord(record);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when the limit could be reached.
+      if (payload.length * 3 > maxRecordBytes && Buffer.byteLength(payload) > maxRecordBytes) {
+        const where = records.length > 1 ? `record ${position}` : 'the record';
+        throw new TributaryError(
+          'RECORD_TOO_LARGE',
+          `${where} is ${Buffer.byteLength(payload)} bytes as stored; topic "${topic.name}" accepts at most ${maxRecordBytes}`,
+          { topic: topic.name },
+        );
+      }
+      const partition = partitionFor(record.key, topic.partitions);
+      let batch = batches.get(partition);
+      if (!batch) batches.set(partition, (batch = { partition, positions: [], payloads: [] }));
+      batch.positions.push(position);
+      batch.payloads.push(payload);
+    });
+    return [...batches.values()];
+  }
+
+  async #append(topic: Topic, { partition, payloads }: PartitionBatch): Promise<[number, number]> {
+    const keys = partitionKeys({ topicId: topic.id, partition });
+    const S = topic.config.segmentRecords;
+    let hint = this.#nextOffsetHint.get(keys.state) ?? 0;
+
+    for (let attempt = 1; ; attempt++) {
+      const firstBase = segmentBase(hint, S);
+      // One segment of slack past the batch absorbs records other requests append concurrently.
+      const segments = segmentBases(firstBase, hint + payloads.length + S, S).map(keys.segment);
+      let reply: [number, number?];
+      try {
+        reply = await this.redis.appendRecords(
+          2 + segments.length,
+          keys.state,
+          keys.segments,
+          segments,
+          S,
+          firstBase,
+          keys.appended,
+          payloads,
+        );
+      } catch (err) {
+        throw redisFailure(err, { write: true });
+      }
+
+      const [code, value = 0] = reply;
+      if (code >= 0) {
+        this.#nextOffsetHint.set(keys.state, code + payloads.length);
+        return [code, value];
+      }
+      if (code === -4 && attempt < MAX_APPEND_ATTEMPTS) {
+        hint = value;
+        continue;
+      }
+      if (code !== -4) this.#nextOffsetHint.delete(keys.state);
+      throw code === -4
+        ? new TributaryError('REDIS_UNAVAILABLE', 'partition is too busy; retry', { topic: topic.name, partition })
+        : scriptError(code, { topic: topic.name, partition });
+    }
+  }
+}
