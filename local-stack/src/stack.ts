@@ -1,0 +1,177 @@
+// The local stack behind `npm start` and `tributary up`: Redis (AOF) and ZooKeeper with their data under
+// ./data, then the broker and the consumer gateway as child processes. Servers the environment already
+// points at (REDIS_HOST, ZOOKEEPER_HOST) are used instead of local ones. Ctrl-C stops everything, services
+// first, so nothing is left running and the next start finds every topic and record.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isPortFree, freePort, startRedis, startZooKeeper, type RunningServer } from './servers.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface StackOptions {
+  /** Where Redis and ZooKeeper keep their data (default ./data). */
+  dataDir?: string;
+  env?: Env;
+  /** Where progress lines go (default stderr); service output goes to stdout, prefixed by service. */
+  say?: (line: string) => void;
+}
+
+export interface LocalStack {
+  brokerUrl: string;
+  gatewayUrl: string;
+  /** Resolves when the stack has stopped (Ctrl-C, SIGTERM, or a service died); rejects on a crash. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+}
+
+export async function runLocalStack(options: StackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = resolve(options.dataDir ?? env['TRIBUTARY_DATA'] ?? 'data');
+  const servers: RunningServer[] = [];
+  const services: Service[] = [];
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const service of services.reverse()) await stopChild(service.child);
+      for (const server of servers.reverse()) await server.stop();
+    })());
+
+  try {
+    let redisHost = env['REDIS_HOST'];
+    let redisPort = env['REDIS_PORT'];
+    if (!redisHost) {
+      const port = await localPort('Redis', Number(redisPort ?? 6379), say);
+      const fsync = env['REDIS_APPENDFSYNC'] === 'always' || env['REDIS_APPENDFSYNC'] === 'no' ? env['REDIS_APPENDFSYNC'] : 'everysec';
+      say(`starting redis-server on 127.0.0.1:${port} (AOF, appendfsync ${fsync}, data in ${dataDir}/redis)`);
+      const redis = await startRedis({ dir: `${dataDir}/redis`, port, appendfsync: fsync });
+      servers.push(redis);
+      redisHost = redis.host;
+      redisPort = String(redis.port);
+    } else {
+      say(`using Redis at ${redisHost}:${redisPort ?? 6379} (REDIS_HOST)`);
+    }
+
+    let zookeeperHost = env['ZOOKEEPER_HOST'];
+    if (!zookeeperHost) {
+      const port = await localPort('ZooKeeper', 2181, say);
+      say(`starting ZooKeeper on 127.0.0.1:${port} (data in ${dataDir}/zookeeper)`);
+      const zookeeper = await startZooKeeper({ dir: `${dataDir}/zookeeper`, port });
+      servers.push(zookeeper);
+      zookeeperHost = `${zookeeper.host}:${zookeeper.port}`;
+    } else {
+      say(`using ZooKeeper at ${zookeeperHost} (ZOOKEEPER_HOST)`);
+    }
+
+    const brokerPort = Number(env['BROKER_PORT'] ?? 4000);
+    const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
+    const serviceEnv: Env = {
+      ...env,
+      REDIS_HOST: redisHost,
+      REDIS_PORT: redisPort ?? '6379',
+      ZOOKEEPER_HOST: zookeeperHost,
+      BROKER_PORT: String(brokerPort),
+      GATEWAY_PORT: String(gatewayPort),
+    };
+    for (const [name, port] of [
+      ['broker', brokerPort],
+      ['gateway', gatewayPort],
+    ] as const) {
+      if (!(await isPortFree(port, '0.0.0.0'))) {
+        throw new Error(`port ${port} for the ${name} is in use; stop what uses it or set ${name === 'broker' ? 'BROKER_PORT' : 'GATEWAY_PORT'}`);
+      }
+    }
+
+    services.push(startService('broker', '@tributary/broker/server', serviceEnv));
+    services.push(startService('gateway', '@tributary/consumer-gateway/server', serviceEnv));
+
+    const brokerUrl = `http://localhost:${brokerPort}`;
+    const gatewayUrl = `http://localhost:${gatewayPort}`;
+    await Promise.all([waitReady(brokerUrl, services[0]!), waitReady(gatewayUrl, services[1]!)]);
+
+    const done = new Promise<void>((resolveDone, rejectDone) => {
+      for (const service of services) {
+        service.child.once('exit', (code, signal) => {
+          if (stopping) return;
+          void stop().then(() => rejectDone(new Error(`the ${service.name} exited (${signal ?? `code ${code}`}); stack stopped`)));
+        });
+      }
+      const onSignal = () => void stop().then(() => resolveDone());
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+
+    return { brokerUrl, gatewayUrl, done, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function localPort(what: string, preferred: number, say: (line: string) => void): Promise<number> {
+  if (await isPortFree(preferred)) return preferred;
+  const port = await freePort();
+  say(`port ${preferred} is taken (another ${what}?); the local ${what} uses ${port} instead`);
+  return port;
+}
+
+function startService(name: string, entry: string, env: Env): Service {
+  const script = new URL(import.meta.resolve(entry)).pathname;
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  return { name, child };
+}
+
+async function waitReady(url: string, service: Service): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`the ${service.name} exited with code ${service.child.exitCode} while starting`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the ${service.name} did not become ready at ${url}/readyz within 30 s`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.kill('SIGTERM');
+  if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** The quick start printed once the stack is up. */
+export function quickStart(brokerUrl: string, gatewayUrl: string): string {
+  return [
+    '',
+    'Tributary is up.',
+    `  broker            ${brokerUrl}   (topics, writes)`,
+    `  consumer gateway  ${gatewayUrl}   (subscribe, read)`,
+    '',
+    'Try it:',
+    `  curl -X POST ${brokerUrl}/create_topic/news/3`,
+    `  curl -X POST ${brokerUrl}/write/news -H 'content-type: application/json' -d '{"key": "user123", "value": "Breaking news update"}'`,
+    `  curl -X POST ${gatewayUrl}/subscribe/john@example.com/news`,
+    `  curl ${gatewayUrl}/read/john@example.com/news/user123`,
+    '',
+    'Ctrl-C stops everything; data stays in ./data for the next start.',
+    '',
+  ].join('\n');
+}

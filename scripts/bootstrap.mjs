@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Makes a fresh clone runnable: installs npm packages, the Redis and ZooKeeper servers (apt-get, on Debian
+// as root; elsewhere it prints exactly what to install), and builds the TypeScript. Runs before `npm start`,
+// `npm test` and `npm run bench`; every step is skipped when already done. Plain Node: nothing is installed
+// yet when it runs.
+//
+//   node scripts/bootstrap.mjs [start|test|bench]
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const purpose = process.argv[2] ?? 'start';
+
+function say(line) {
+  process.stderr.write(`[bootstrap] ${line}\n`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    say(`failed: ${command} ${args.join(' ')}`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function works(command, args) {
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+// 1. Node itself.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 20) {
+  say(`Tributary needs Node.js 20 or newer; this is ${process.version}.`);
+  process.exit(1);
+}
+
+// 2. npm packages, pinned by package-lock.json.
+const installedLock = join(root, 'node_modules', '.package-lock.json');
+const lock = join(root, 'package-lock.json');
+if (!existsSync(installedLock) || statSync(lock).mtimeMs > statSync(installedLock).mtimeMs) {
+  say('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+// 3. The servers: always for tests and benchmarks (they start throwaway ones), for `npm start` only when
+//    the environment does not point at existing ones.
+const needRedis = purpose !== 'start' || !process.env.REDIS_HOST;
+const needZooKeeper = purpose !== 'start' || !process.env.ZOOKEEPER_HOST;
+const haveRedis = () => works('redis-server', ['--version']);
+const haveZooKeeper = () =>
+  (existsSync('/usr/share/java/zookeeper.jar') && works('java', ['-version'])) || works('sh', ['-c', 'command -v zkServer.sh']);
+
+const missing = [];
+if (needRedis && !haveRedis()) missing.push('redis-server');
+if (needZooKeeper && !haveZooKeeper()) missing.push('zookeeper');
+if (missing.length > 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    say(`installing ${missing.join(' and ')} with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', ...missing], { env });
+  } else {
+    say(`missing: ${missing.join(', ')}. Install them, then run this command again:`);
+    say('  Debian/Ubuntu:  sudo apt-get install redis-server zookeeper');
+    say('  macOS:          brew install redis zookeeper   (zkServer.sh must be on PATH)');
+    say('  elsewhere:      redis-server >= 6.2 and Apache ZooKeeper >= 3.6 (with Java 11+), zkServer.sh on PATH');
+    say('Or point Tributary at servers you already run: REDIS_HOST/REDIS_PORT and ZOOKEEPER_HOST (npm start only).');
+    process.exit(1);
+  }
+}
+
+// 4. Compile (incremental: a no-op when nothing changed).
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
