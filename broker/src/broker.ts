@@ -30,6 +30,7 @@ export async function createBroker(config: Config): Promise<Broker> {
     await connectRedis(redis, config);
     zk = await ZooKeeper.connect(config, logger);
     const paths = zooKeeperPaths(config.zookeeperRoot);
+    await Promise.all([paths.topics, paths.deletedTopics, paths.brokers].map((path) => zk!.mkdirp(path)));
     const topics = new TopicCache(zk, paths, logger);
     await topics.start();
     const registry = new BrokerRegistry(config, zk, paths);

@@ -53,7 +53,6 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    await this.deps.zk.mkdirp(this.deps.paths.deletedTopics);
     this.deps.zk.on('session', this.#onSession);
     await this.#elect();
   }

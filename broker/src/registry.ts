@@ -36,7 +36,6 @@ export class BrokerRegistry {
   }
 
   async #create(node: BrokerNode): Promise<void> {
-    await this.zk.mkdirp(this.paths.brokers);
     const deadline = Date.now() + this.config.zookeeperSessionTimeoutMs + 2_000;
     for (;;) {
       try {

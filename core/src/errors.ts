@@ -74,7 +74,11 @@ export function scriptError(code: number, context: ErrorContext = {}): Tributary
     case -2:
       return new TributaryError('TOPIC_NOT_FOUND', `topic "${context.topic}" was deleted`, context);
     case -3:
-      return new TributaryError('NOT_SUBSCRIBED', undefined, context);
+      return new TributaryError(
+        'NOT_SUBSCRIBED',
+        `${context.email ?? 'this consumer'} is not subscribed to topic "${context.topic}" (subscribe with POST /subscribe/<email>/<topic>)`,
+        context,
+      );
     default:
       return new TributaryError('INTERNAL_ERROR', `unexpected script result ${code}`, context);
   }

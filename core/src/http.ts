@@ -2,7 +2,13 @@
 // pieces, and the health routes.
 import { STATUS_CODES } from 'node:http';
 import { Ajv, type ErrorObject } from 'ajv';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { Config } from './config.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
@@ -64,6 +70,16 @@ export function createHttpServer({ config, logger }: HttpOptions): FastifyInstan
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     schemaErrorFormatter: (errors, dataVar) => formatValidationErrors(errors, dataVar),
+    // Long enough for any legal topic name (249) or email (254) in a path segment.
+    routerOptions: { maxParamLength: 1024 },
+    // URLs the router cannot even parse get the same error body as everything else.
+    frameworkErrors: (err, _request, reply) => {
+      const body =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? errorBody('INVALID_REQUEST', 'a path segment is longer than 1024 characters', 414)
+          : errorBody('INVALID_REQUEST', 'the URL is not valid (bad percent-encoding?)');
+      void (reply as FastifyReply).code(body.statusCode).send(body);
+    },
   });
 
   const strict = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });

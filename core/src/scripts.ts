@@ -16,14 +16,32 @@ declare module 'ioredis' {
     deletePartition(key: string): Result<[number, number?], Context>;
     reclaimPartition(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
     applyRetention(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
-    subscribeTopic(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
+    subscribeTopic(
+      subscriptions: string,
+      offsets: string,
+      topic: string,
+      topicId: string,
+      ...startOffsets: ScriptArg[]
+    ): Result<number, Context>;
     unsubscribeTopic(subscriptions: string, offsets: string, topic: string): Result<number, Context>;
     claimRecords(
       subscriptions: string,
       offsets: string,
-      ...args: ScriptArg[]
+      topic: string,
+      topicId: string,
+      partition: number,
+      logStartOffset: number,
+      nextOffset: number,
+      max: number,
+      commit: 0 | 1,
     ): Result<[number, number?, number?], Context>;
-    setOffsets(subscriptions: string, offsets: string, ...args: ScriptArg[]): Result<number, Context>;
+    setOffsets(
+      subscriptions: string,
+      offsets: string,
+      topic: string,
+      topicId: string,
+      ...partitionOffsets: ScriptArg[]
+    ): Result<number, Context>;
   }
 }
 
