@@ -38,16 +38,23 @@ interface PartitionBatch {
   payloads: string[];
 }
 
-// The append script returns -4 when the segment lists we declared do not cover the offsets it would assign;
-// one retry with the true next offset always fits unless other brokers keep racing ahead.
+// The append script returns -4 when the segment lists we declared do not cover the offsets it would assign
+// (keys must be declared, the Redis Cluster rule). Each retry declares a wider range, so even heavy
+// contention from other brokers converges within a few attempts.
 const MAX_APPEND_ATTEMPTS = 4;
+const RETRY_WIDENING = 8;
 
 export class PartitionWriter {
   /**
-   * Next offset last seen per partition state key. Only a hint for which segment lists to declare to the
-   * script (keys must be declared, the Redis Cluster rule); a stale hint costs a retry, never a wrong offset.
+   * Next offset last seen per partition state key: a hint for which segment lists to declare. A stale
+   * hint costs a retry, never a wrong offset: the script assigns offsets itself.
    */
   readonly #nextOffsetHint = new Map<string, number>();
+  /**
+   * Records this process has sent to a partition and not yet seen answered. Commands on one connection run
+   * in order, so those all land before the next append: declaring that much extra avoids retries.
+   */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -96,41 +103,48 @@ export class PartitionWriter {
   async #append(topic: Topic, { partition, payloads }: PartitionBatch): Promise<[number, number]> {
     const keys = partitionKeys({ topicId: topic.id, partition });
     const S = topic.config.segmentRecords;
+    const ahead = this.#inFlight.get(keys.state) ?? 0;
+    this.#inFlight.set(keys.state, ahead + payloads.length);
     let hint = this.#nextOffsetHint.get(keys.state) ?? 0;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const firstBase = segmentBase(hint, S);
+        const slack = ahead + S * RETRY_WIDENING ** (attempt - 1);
+        const segments = segmentBases(firstBase, hint + payloads.length + slack, S).map(keys.segment);
+        let reply: [number, number?];
+        try {
+          reply = await this.redis.appendRecords(
+            2 + segments.length,
+            keys.state,
+            keys.segments,
+            segments,
+            S,
+            firstBase,
+            keys.appended,
+            payloads,
+          );
+        } catch (err) {
+          throw redisFailure(err, { write: true });
+        }
 
-    for (let attempt = 1; ; attempt++) {
-      const firstBase = segmentBase(hint, S);
-      // One segment of slack past the batch absorbs records other requests append concurrently.
-      const segments = segmentBases(firstBase, hint + payloads.length + S, S).map(keys.segment);
-      let reply: [number, number?];
-      try {
-        reply = await this.redis.appendRecords(
-          2 + segments.length,
-          keys.state,
-          keys.segments,
-          segments,
-          S,
-          firstBase,
-          keys.appended,
-          payloads,
-        );
-      } catch (err) {
-        throw redisFailure(err, { write: true });
+        const [code, value = 0] = reply;
+        if (code >= 0) {
+          this.#nextOffsetHint.set(keys.state, code + payloads.length);
+          return [code, value];
+        }
+        if (code === -4 && attempt < MAX_APPEND_ATTEMPTS) {
+          hint = value;
+          continue;
+        }
+        this.#nextOffsetHint.delete(keys.state);
+        throw code === -4
+          ? new TributaryError('REDIS_UNAVAILABLE', 'the partition is too busy to append to; retry', { topic: topic.name, partition })
+          : scriptError(code, { topic: topic.name, partition });
       }
-
-      const [code, value = 0] = reply;
-      if (code >= 0) {
-        this.#nextOffsetHint.set(keys.state, code + payloads.length);
-        return [code, value];
-      }
-      if (code === -4 && attempt < MAX_APPEND_ATTEMPTS) {
-        hint = value;
-        continue;
-      }
-      if (code !== -4) this.#nextOffsetHint.delete(keys.state);
-      throw code === -4
-        ? new TributaryError('REDIS_UNAVAILABLE', 'partition is too busy; retry', { topic: topic.name, partition })
-        : scriptError(code, { topic: topic.name, partition });
+    } finally {
+      const left = (this.#inFlight.get(keys.state) ?? payloads.length) - payloads.length;
+      if (left > 0) this.#inFlight.set(keys.state, left);
+      else this.#inFlight.delete(keys.state);
     }
   }
 }

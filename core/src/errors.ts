@@ -70,7 +70,8 @@ export const isTributaryError = (err: unknown): err is TributaryError => err ins
 export function scriptError(code: number, context: ErrorContext = {}): TributaryError {
   switch (code) {
     case -1:
-      return new TributaryError('TOPIC_NOT_FOUND', `topic "${context.topic}" does not exist`, context);
+      // Only a topic unknown to Redis: Redis lost its data, or the metadata is older than the tombstone.
+      return new TributaryError('TOPIC_NOT_FOUND', `topic "${context.topic}" has no log in Redis`, context);
     case -2:
       return new TributaryError('TOPIC_NOT_FOUND', `topic "${context.topic}" was deleted`, context);
     case -3:
