@@ -1,0 +1,345 @@
+// The consumer gateway's HTTP routes. Handlers validate (JSON schema) and delegate: to Subscriptions,
+// ConsumerOffsets and PartitionReader. Emails are lowercased before use (email.ts). buildGatewayApp never
+// listens; server.ts does.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import {
+  createHttpServer,
+  errorBodySchema,
+  formatValidationErrors,
+  headersSchema,
+  keySchema,
+  offsetSchema,
+  partitionSchema,
+  pingRedis,
+  redisState,
+  registerHealthRoutes,
+  TributaryError,
+  topicNameSchema,
+  type Config,
+  type Logger,
+  type TopicCache,
+  type ZooKeeper,
+} from '@tributary/core';
+import { consumerEmail, emailSchema, invalidEmail } from './email.js';
+import { ConsumerOffsets, type SeekTarget } from './offsets.js';
+import { PartitionReader } from './read.js';
+import { Subscriptions, type StartFrom } from './subscriptions.js';
+import { liveTopic } from './topic-lookup.js';
+import type { AppendWaiters } from './waiters.js';
+
+export interface GatewayDeps {
+  config: Config;
+  redis: Redis;
+  /** The one connection in subscriber mode, shared by every long poll (waiters.ts). */
+  subscriber: Redis;
+  zk: ZooKeeper;
+  topics: TopicCache;
+  waiters: AppendWaiters;
+  logger: Logger;
+}
+
+export const readLimits = Object.freeze({
+  defaultMax: 100, // records per read when the client does not say
+  max: 10_000, // records per read, at most
+  maxWaitMs: 30_000, // longest long poll
+});
+
+/** Bodies here are a few small fields; anything bigger is a mistake, refused early. */
+const BODY_LIMIT_BYTES = 4096;
+
+const errors = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
+
+const consumerProperties = { email: emailSchema, topic: topicNameSchema } as const;
+const consumerParams = {
+  type: 'object',
+  required: ['email', 'topic'],
+  additionalProperties: false,
+  properties: consumerProperties,
+} as const;
+
+/** Every answer names the consumer and topic it is about. */
+const consumerTopicProperties = { email: { type: 'string' }, topic: { type: 'string' } } as const;
+
+const messageSchema = {
+  type: 'object',
+  properties: {
+    offset: { type: 'integer' },
+    key: { type: 'string' },
+    value: {},
+    timestamp: { type: 'integer' },
+    headers: headersSchema,
+  },
+} as const;
+
+const readResultSchema = {
+  type: 'object',
+  properties: {
+    ...consumerTopicProperties,
+    key: { type: 'string' },
+    partition: { type: 'integer' },
+    start_offset: { type: 'integer' },
+    next_offset: { type: 'integer' },
+    log_start_offset: { type: 'integer' },
+    high_watermark: { type: 'integer' },
+    lag: { type: 'integer' },
+    committed: { type: 'boolean' },
+    offset_reset: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' } } },
+    messages: { type: 'array', items: messageSchema },
+  },
+} as const;
+
+const positionSchema = {
+  type: 'object',
+  properties: { partition: { type: 'integer' }, offset: { type: 'integer' } },
+} as const;
+
+const subscriptionsSchema = {
+  type: 'object',
+  properties: {
+    email: { type: 'string' },
+    subscriptions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          topic: { type: 'string' },
+          topic_id: { type: 'string' },
+          lag: { type: 'integer' },
+          partitions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                partition: { type: 'integer' },
+                committed_offset: { type: 'integer' },
+                log_start_offset: { type: 'integer' },
+                high_watermark: { type: 'integer' },
+                lag: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const subscribeResultSchema = {
+  type: 'object',
+  properties: { ...consumerTopicProperties, subscribed: { type: 'boolean' }, created: { type: 'boolean' } },
+} as const;
+
+interface ConsumerParams {
+  email: string;
+  topic: string;
+}
+
+interface ReadQuery {
+  max: number;
+  wait_ms: number;
+  commit: boolean;
+  only_key: boolean;
+}
+
+interface SeekBody {
+  to?: 'earliest' | 'latest';
+  offset?: number;
+  timestamp?: number;
+  partition?: number;
+}
+
+export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
+  const { config, redis, subscriber, zk, topics, waiters } = deps;
+  const app = createHttpServer({ config, logger: deps.logger });
+  // The email is part of Redis keys: a bad one gets its own code and an explanation of the rule.
+  app.setSchemaErrorFormatter((validationErrors, dataVar) =>
+    dataVar === 'params' && validationErrors[0]?.instancePath === '/email'
+      ? invalidEmail()
+      : formatValidationErrors(validationErrors, dataVar),
+  );
+
+  const subscriptions = new Subscriptions(redis, topics);
+  const offsets = new ConsumerOffsets(redis, topics);
+  const reader = new PartitionReader(redis, waiters);
+
+  app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
+    '/subscribe/:email/:topic',
+    {
+      bodyLimit: BODY_LIMIT_BYTES,
+      schema: {
+        params: consumerParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { from: { type: 'string', enum: ['earliest', 'latest'], default: 'earliest' } },
+        },
+        response: { 200: subscribeResultSchema, 201: subscribeResultSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const email = consumerEmail(request.params.email);
+      const { topic } = request.params;
+      const created = await subscriptions.subscribe(email, topic, request.query.from);
+      return reply.code(created ? 201 : 200).send({ email, topic, subscribed: true, created });
+    },
+  );
+
+  app.post<{ Params: ConsumerParams }>(
+    '/unsubscribe/:email/:topic',
+    {
+      bodyLimit: BODY_LIMIT_BYTES,
+      schema: { params: consumerParams, response: { 200: subscribeResultSchema, ...errors } },
+    },
+    async (request) => {
+      const email = consumerEmail(request.params.email);
+      const { topic } = request.params;
+      await subscriptions.unsubscribe(email, topic);
+      return { email, topic, subscribed: false };
+    },
+  );
+
+  app.get<{ Params: ConsumerParams & { key: string }; Querystring: ReadQuery }>(
+    '/read/:email/:topic/:key',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['email', 'topic', 'key'],
+          additionalProperties: false,
+          properties: { ...consumerProperties, key: keySchema },
+        },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            max: { type: 'integer', minimum: 1, maximum: readLimits.max, default: readLimits.defaultMax },
+            wait_ms: { type: 'integer', minimum: 0, maximum: readLimits.maxWaitMs, default: 0 },
+            commit: { type: 'boolean', default: true },
+            only_key: { type: 'boolean', default: false },
+          },
+        },
+        response: { 200: readResultSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { params, query } = request;
+      return reader.read({
+        email: consumerEmail(params.email),
+        topic: liveTopic(topics, params.topic),
+        key: params.key,
+        max: query.max,
+        commit: query.commit,
+        onlyKey: query.only_key,
+        waitMs: query.wait_ms,
+        ...(query.wait_ms > 0 ? { signal: clientGone(request) } : {}),
+      });
+    },
+  );
+
+  app.post<{ Params: ConsumerParams & { partition: number }; Body: { offset: number } }>(
+    '/commit/:email/:topic/:partition',
+    {
+      bodyLimit: BODY_LIMIT_BYTES,
+      schema: {
+        params: {
+          type: 'object',
+          required: ['email', 'topic', 'partition'],
+          additionalProperties: false,
+          properties: { ...consumerProperties, partition: partitionSchema },
+        },
+        body: { type: 'object', required: ['offset'], additionalProperties: false, properties: { offset: offsetSchema } },
+        response: {
+          200: { type: 'object', properties: { ...consumerTopicProperties, ...positionSchema.properties } },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const email = consumerEmail(request.params.email);
+      const { topic, partition } = request.params;
+      await offsets.commit(email, topic, partition, request.body.offset);
+      return { email, topic, partition, offset: request.body.offset };
+    },
+  );
+
+  app.post<{ Params: ConsumerParams; Body: SeekBody | undefined }>(
+    '/seek/:email/:topic',
+    {
+      bodyLimit: BODY_LIMIT_BYTES,
+      schema: {
+        params: consumerParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            to: { type: 'string', enum: ['earliest', 'latest'] },
+            offset: offsetSchema,
+            timestamp: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+            partition: partitionSchema,
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { ...consumerTopicProperties, partitions: { type: 'array', items: positionSchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const email = consumerEmail(request.params.email);
+      const { topic } = request.params;
+      const body = request.body ?? {};
+      const positions = await offsets.seek(email, topic, seekTarget(body), body.partition);
+      return { email, topic, partitions: positions };
+    },
+  );
+
+  app.get<{ Params: { email: string } }>(
+    '/subscriptions/:email',
+    {
+      schema: {
+        params: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: emailSchema } },
+        response: { 200: subscriptionsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const email = consumerEmail(request.params.email);
+      return { email, subscriptions: await subscriptions.list(email) };
+    },
+  );
+
+  registerHealthRoutes(app, {
+    redis: async () => ((await pingRedis(redis)) ? 'ready' : redisStateName(redis)),
+    redis_subscriber: () => redisState(subscriber),
+    zookeeper: () => zk.state,
+  });
+
+  return app;
+}
+
+function seekTarget({ to, offset, timestamp }: SeekBody): SeekTarget {
+  const given = [to, offset, timestamp].filter((field) => field !== undefined).length;
+  if (given !== 1) {
+    throw new TributaryError(
+      'INVALID_REQUEST',
+      'send exactly one of {"to": "earliest" | "latest"}, {"offset": n} or {"timestamp": ms}, optionally with "partition"',
+    );
+  }
+  if (to !== undefined) return { to };
+  if (offset !== undefined) return { offset };
+  return { timestamp: timestamp! };
+}
+
+/** Aborted when the client goes away before its answer, so a long poll stops waiting for it. */
+function clientGone(request: FastifyRequest): AbortSignal {
+  const controller = new AbortController();
+  request.raw.once('close', () => controller.abort());
+  return controller.signal;
+}
+
+function redisStateName(redis: Redis): string {
+  return redis.status === 'ready' ? 'not answering' : redis.status;
+}

@@ -1,0 +1,34 @@
+// A consumer is named by an email address, and the address is part of its Redis keys (the hash tag
+// {<email>}, core/keys.ts). So it is checked strictly before use: a practical subset of RFC 5321/5322 in
+// ASCII — a dot-atom local part of at most 64 characters, '@', and a domain of at least two labels — at
+// most 254 characters, with no whitespace, control characters or braces (a brace would break the hash tag).
+//
+// Emails are lowercased before use: "Ann@Example.com" and "ann@example.com" are one consumer. RFC 5321
+// allows a case-sensitive local part, but no mail system in practice treats it so, and two consumers that
+// differ only in case would surprise every user.
+import { TributaryError } from '@tributary/core';
+
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`|~-]+";
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+
+export const EMAIL_PATTERN = `^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`;
+export const EMAIL_MAX_LENGTH = 254;
+
+/** The schema piece for an email path parameter; app.ts turns its failures into INVALID_EMAIL. */
+export const emailSchema = { type: 'string', minLength: 3, maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN } as const;
+
+const emailPattern = new RegExp(EMAIL_PATTERN);
+
+export function invalidEmail(): TributaryError {
+  return new TributaryError(
+    'INVALID_EMAIL',
+    `email must be an address like name@example.com: a local part of at most 64 characters, '@', a domain ` +
+      `with a dot, at most ${EMAIL_MAX_LENGTH} characters in all, and no spaces, control characters or braces`,
+  );
+}
+
+/** The consumer's canonical email: validated and lowercased. */
+export function consumerEmail(email: string): string {
+  if (email.length > EMAIL_MAX_LENGTH || !emailPattern.test(email)) throw invalidEmail();
+  return email.toLowerCase();
+}

@@ -1,0 +1,192 @@
+// The read path: GET /read/:email/:topic/:key, from a consumer's offset to records.
+//
+//   1. HMGET the partition's state: log start, next offset, deleted (a deleted topic answers 404);
+//   2. claimRecords (core/lua/claimRecords-2.lua) on the consumer's keys: checks the subscription (403), picks
+//      [from, to) from the stored offset (moved up to the log start if retention passed it) and, with
+//      auto-commit, stores `to` in the same step, so concurrent readers of one consumer claim disjoint ranges;
+//   3. one pipeline of LRANGEs over the fixed-size segments holding [from, to) (core/log.ts segmentSlices),
+//      so the work is O(records returned), whatever the offset or the partition's length (DESIGN.md I3).
+//
+// Three round trips and no cross-slot script: the partition and the consumer live on different hash slots.
+// No ZooKeeper (the topic comes from the in-process cache, I5) and no await per record. A long poll (wait_ms)
+// sleeps on the partition's `appended` channel (waiters.ts) and repeats steps 1-3 when it fires.
+//
+// Redis keys touched (core/keys.ts):
+//   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:seg:<base>                        (the partition)
+//   trib:consumer:{<email>}:subscriptions, trib:consumer:{<email>}:offsets:<topic>    (the consumer)
+//   and the channel trib:{<topicId>:<p>}:appended, through waiters.ts.
+import type { Redis } from 'ioredis';
+import {
+  assertRedisReady,
+  consumerKeys,
+  decodeEntry,
+  partitionFor,
+  partitionKeys,
+  redisFailure,
+  scriptError,
+  segmentSlices,
+  topicNotFound,
+  TributaryError,
+  type PartitionKeys,
+  type StoredRecord,
+  type Topic,
+} from '@tributary/core';
+import type { AppendWaiters } from './waiters.js';
+
+export interface ReadRequest {
+  /** Canonical (lowercased) email: see email.ts. */
+  email: string;
+  topic: Topic;
+  /** Picks the partition, as the broker's partitioner does. */
+  key: string;
+  /** Most records to scan. */
+  max: number;
+  /** Move the consumer's offset past what is scanned (auto-commit); false only looks. */
+  commit: boolean;
+  /** Return only records whose key equals `key`; the offset still moves past every record scanned. */
+  onlyKey: boolean;
+  /** How long to wait for a record when there is none, in ms; 0 answers at once. */
+  waitMs: number;
+  /** Aborted when the client goes away: a waiting read stops waiting. */
+  signal?: AbortSignal;
+}
+
+export interface ReadResult {
+  email: string;
+  topic: string;
+  key: string;
+  partition: number;
+  /** First offset scanned (after any reset). */
+  start_offset: number;
+  /** Where the next read starts: past every record scanned. */
+  next_offset: number;
+  log_start_offset: number;
+  high_watermark: number;
+  lag: number;
+  committed: boolean;
+  /** The stored offset had fallen below the log start (retention dropped those records) and was moved. */
+  offset_reset?: { from: number; to: number };
+  messages: StoredRecord[];
+}
+
+export class PartitionReader {
+  constructor(
+    private readonly redis: Redis,
+    private readonly waiters: AppendWaiters,
+  ) {}
+
+  async read(request: ReadRequest): Promise<ReadResult> {
+    const deadline = Date.now() + request.waitMs;
+    const partition = partitionFor(request.key, request.topic.partitions);
+    const keys = partitionKeys({ topicId: request.topic.id, partition });
+    const first = await this.#readOnce(request, partition, keys);
+    if (first.messages.length > 0 || request.waitMs === 0) return first;
+
+    const waiter = await this.waiters.wait(keys.appended, deadline, request.signal);
+    try {
+      let result = first;
+      for (;;) {
+        // Read again before sleeping: a record appended after the read above but before the subscription
+        // published its wake-up to nobody. Concurrent readers of this consumer that wake together are safe:
+        // each claims its own range.
+        result = joinReads(result, await this.#readOnce(request, partition, keys));
+        if (result.messages.length > 0 || !(await waiter.changed())) return result;
+      }
+    } finally {
+      waiter.release();
+    }
+  }
+
+  async #readOnce(request: ReadRequest, partition: number, keys: PartitionKeys): Promise<ReadResult> {
+    const { email, topic, max, commit } = request;
+    assertRedisReady(this.redis);
+
+    let state: Array<string | null>;
+    try {
+      state = await this.redis.hmget(keys.state, 'start', 'next', 'deleted');
+    } catch (err) {
+      throw redisFailure(err);
+    }
+    const [start, next, deleted] = state;
+    // Deleted, or gone since: the topic cache has not caught up yet.
+    if (next == null || deleted != null) throw topicNotFound(topic.name);
+    const logStart = Number(start ?? 0);
+    const highWatermark = Number(next);
+
+    const consumer = consumerKeys(email);
+    const context = { topic: topic.name, partition, email };
+    let claim: [number, number?, number?];
+    try {
+      claim = await this.redis.claimRecords(
+        consumer.subscriptions,
+        consumer.offsets(topic.name),
+        topic.name,
+        topic.id,
+        partition,
+        logStart,
+        highWatermark,
+        max,
+        commit ? 1 : 0,
+      );
+    } catch (err) {
+      const failure = redisFailure(err, { write: commit });
+      if (failure.code !== 'WRITE_OUTCOME_UNKNOWN') throw failure;
+      throw new TributaryError(
+        'WRITE_OUTCOME_UNKNOWN',
+        'Redis did not answer in time; the offset may have moved past records this read did not return',
+        context,
+        { cause: err },
+      );
+    }
+    const [from, to = from, resetFrom] = claim;
+    if (from < 0) throw scriptError(from, context);
+
+    const scanned = to > from ? await this.#fetch(keys, from, to, topic.config.segmentRecords) : [];
+    return {
+      email,
+      topic: topic.name,
+      key: request.key,
+      partition,
+      start_offset: from,
+      next_offset: to,
+      log_start_offset: logStart,
+      high_watermark: highWatermark,
+      lag: highWatermark - to,
+      committed: commit,
+      ...(resetFrom === undefined ? {} : { offset_reset: { from: resetFrom, to: from } }),
+      messages: request.onlyKey ? scanned.filter((record) => record.key === request.key) : scanned,
+    };
+  }
+
+  /** Records [from, to): one LRANGE per segment touched, all in one round trip. */
+  async #fetch(keys: PartitionKeys, from: number, to: number, segmentRecords: number): Promise<StoredRecord[]> {
+    const slices = segmentSlices(from, to, segmentRecords);
+    const pipeline = this.redis.pipeline();
+    for (const { base, start, stop } of slices) pipeline.lrange(keys.segment(base), start, stop);
+    let replies: Array<[Error | null, unknown]> | null;
+    try {
+      replies = await pipeline.exec();
+    } catch (err) {
+      throw redisFailure(err);
+    }
+    const records: StoredRecord[] = [];
+    slices.forEach(({ base, start }, i) => {
+      const [err, entries] = replies?.[i] ?? [null, []];
+      if (err) throw redisFailure(err);
+      // Retention drops whole segments, so a list is either complete or gone (retention ran after step 1 and
+      // its records are skipped): index j of a list is always offset base + start + j.
+      (entries as string[]).forEach((entry, j) => records.push(decodeEntry(entry, base + start + j)));
+    });
+    return records;
+  }
+}
+
+/** A long poll's answer: what the last read returned, over the whole range the poll scanned. */
+function joinReads(earlier: ReadResult, later: ReadResult): ReadResult {
+  const offsetReset = earlier.offset_reset ?? later.offset_reset;
+  return {
+    ...later,
+    start_offset: earlier.start_offset,
+    ...(offsetReset ? { offset_reset: offsetReset } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+// Subscriptions: which topics a consumer (an email) reads. They live in Redis under the consumer's own hash
+// tag, never in ZooKeeper: there may be millions. Each stores the id of the topic it was made to and counts
+// only while that is the topic's current id, so deleting a topic ends its subscriptions and re-creating it
+// revives none of their offsets (DESIGN.md I4).
+//
+// Redis keys touched (core/keys.ts):
+//   trib:consumer:{<email>}:subscriptions, trib:consumer:{<email>}:offsets:<topic>
+//   trib:{<topicId>:<p>}:state (read only: starting offsets for from=latest, and lag)
+import type { Redis } from 'ioredis';
+import {
+  assertRedisReady,
+  consumerKeys,
+  readPartitionOffsets,
+  redisFailure,
+  scriptError,
+  type PartitionOffsets,
+  type TopicCache,
+} from '@tributary/core';
+import { liveOffsets, liveTopic } from './topic-lookup.js';
+
+export type StartFrom = 'earliest' | 'latest';
+
+export interface PartitionPosition {
+  partition: number;
+  /** Where the consumer's next read starts (the log start if it never read, or retention passed it). */
+  committed_offset: number;
+  log_start_offset: number;
+  high_watermark: number;
+  lag: number;
+}
+
+export interface SubscriptionDescription {
+  topic: string;
+  topic_id: string;
+  lag: number;
+  partitions: PartitionPosition[];
+}
+
+export class Subscriptions {
+  constructor(
+    private readonly redis: Redis,
+    private readonly topics: TopicCache,
+  ) {}
+
+  /** Returns whether the subscription is new; an existing one is left as it is, offsets included. */
+  async subscribe(email: string, topicName: string, from: StartFrom): Promise<boolean> {
+    const topic = liveTopic(this.topics, topicName);
+    assertRedisReady(this.redis);
+    // From the earliest record needs no stored offsets: a missing offset means the log start.
+    const startOffsets =
+      from === 'latest' ? (await liveOffsets(this.redis, topic)).flatMap((p) => [p.partition, p.nextOffset]) : [];
+    const keys = consumerKeys(email);
+    try {
+      const outcome = await this.redis.subscribeTopic(
+        keys.subscriptions,
+        keys.offsets(topic.name),
+        topic.name,
+        topic.id,
+        startOffsets,
+      );
+      return outcome !== 0;
+    } catch (err) {
+      throw redisFailure(err, { write: true });
+    }
+  }
+
+  /** Works whatever became of the topic: only the consumer's own keys are consulted. */
+  async unsubscribe(email: string, topicName: string): Promise<void> {
+    assertRedisReady(this.redis);
+    const keys = consumerKeys(email);
+    let outcome: number;
+    try {
+      outcome = await this.redis.unsubscribeTopic(keys.subscriptions, keys.offsets(topicName), topicName);
+    } catch (err) {
+      throw redisFailure(err, { write: true });
+    }
+    if (outcome < 0) throw scriptError(outcome, { topic: topicName, email });
+  }
+
+  /** The consumer's live subscriptions (ended ones, to deleted topics, are left out), sorted by topic. */
+  async list(email: string): Promise<SubscriptionDescription[]> {
+    assertRedisReady(this.redis);
+    const keys = consumerKeys(email);
+    let subscribed: Record<string, string>;
+    try {
+      subscribed = await this.redis.hgetall(keys.subscriptions);
+    } catch (err) {
+      throw redisFailure(err);
+    }
+    const live = Object.entries(subscribed)
+      .flatMap(([name, id]) => {
+        const topic = this.topics.get(name);
+        return topic?.id === id ? [topic] : [];
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+
+    // The consumer's offsets share one hash slot: one pipeline. Partition states are read per topic.
+    const pipeline = this.redis.pipeline();
+    for (const topic of live) pipeline.hgetall(keys.offsets(topic.name));
+    let offsetReplies: Array<[Error | null, unknown]> | null;
+    let partitions: PartitionOffsets[][];
+    try {
+      [offsetReplies, partitions] = await Promise.all([
+        pipeline.exec(),
+        Promise.all(live.map((topic) => readPartitionOffsets(this.redis, topic))),
+      ]);
+    } catch (err) {
+      throw redisFailure(err);
+    }
+
+    return live.flatMap((topic, i) => {
+      const [err, reply] = offsetReplies?.[i] ?? [null, {}];
+      if (err) throw redisFailure(err);
+      const stored = reply as Record<string, string>;
+      const states = partitions[i]!;
+      // Deleted meanwhile: the topic cache has not caught up yet.
+      if (states.some((p) => p.deleted)) return [];
+      const positions = states.map(({ partition, logStartOffset, nextOffset }) => {
+        // No stored offset means the log start; one that retention passed will be moved there on the next read.
+        const committed = Math.max(logStartOffset, Number(stored[partition] ?? logStartOffset));
+        return {
+          partition,
+          committed_offset: committed,
+          log_start_offset: logStartOffset,
+          high_watermark: nextOffset,
+          lag: nextOffset - committed,
+        };
+      });
+      const lag = positions.reduce((sum, position) => sum + position.lag, 0);
+      return [{ topic: topic.name, topic_id: topic.id, lag, partitions: positions }];
+    });
+  }
+}

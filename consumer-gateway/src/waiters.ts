@@ -1,0 +1,155 @@
+// Long-poll waiting: readers with nothing to read sleep until their partition's `appended` channel fires
+// (appendRecords.lua publishes on it after every append), their deadline passes, or their client goes away.
+//
+// All waiters of a gateway share ONE subscriber connection: a channel is subscribed when its first waiter
+// arrives and unsubscribed when its last one leaves. A waiter costs a timer and a set entry, not a Redis
+// connection nor a poll loop, so tens of thousands can wait at once.
+//
+// Redis: SUBSCRIBE / UNSUBSCRIBE of trib:{<topicId>:<p>}:appended (core/keys.ts), on the subscriber connection.
+import type { Redis } from 'ioredis';
+import { redisFailure, TributaryError, withDeadline } from '@tributary/core';
+
+/** One reader's wait on one channel; sleep with `changed()`, and `release()` when done. */
+export class Waiter {
+  /** A publish arrived since the last `changed()`: there may be records the reader has not seen. */
+  #woken = false;
+  #ended = false;
+  #settle: ((woken: boolean) => void) | undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    deadline: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly onRelease: (waiter: Waiter) => void,
+  ) {
+    // One timer for the whole wait, however often the waiter is woken in between.
+    this.#timer = setTimeout(this.end, Math.max(0, deadline - Date.now()));
+    if (signal?.aborted) this.end();
+    else signal?.addEventListener('abort', this.end, { once: true });
+  }
+
+  /**
+   * Resolves true once a publish arrived since the previous call (possibly before this one: a publish that
+   * lands while the reader is reading is not lost), or false when the wait is over (deadline, client gone,
+   * gateway closing).
+   */
+  changed(): Promise<boolean> {
+    if (this.#ended) return Promise.resolve(false);
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      this.#settle = resolve;
+    });
+  }
+
+  wake(): void {
+    if (this.#ended) return;
+    if (this.#settle) this.#resolve(true);
+    else this.#woken = true;
+  }
+
+  end = (): void => {
+    this.#ended = true;
+    this.#resolve(false);
+  };
+
+  release(): void {
+    this.end();
+    clearTimeout(this.#timer);
+    this.signal?.removeEventListener('abort', this.end);
+    this.onRelease(this);
+  }
+
+  #resolve(woken: boolean): void {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.(woken);
+  }
+}
+
+interface Channel {
+  readonly waiters: Set<Waiter>;
+  /** Settles when Redis has confirmed the SUBSCRIBE: from then on, no publish on the channel is missed. */
+  readonly subscribed: Promise<unknown>;
+}
+
+export class AppendWaiters {
+  readonly #channels = new Map<string, Channel>();
+  #closed = false;
+
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly timeoutMs: number,
+  ) {
+    subscriber.on('message', this.#onMessage);
+    // Publishes made while the connection was down are lost (ioredis resubscribes on reconnect, but pub/sub
+    // keeps no history): wake everyone to re-read once.
+    subscriber.on('ready', this.#wakeAll);
+  }
+
+  /**
+   * Registers a waiter on `channel` and resolves once the subscription is confirmed, so the caller can read
+   * once more and then sleep without missing an append made in between.
+   */
+  async wait(channel: string, deadline: number, signal?: AbortSignal): Promise<Waiter> {
+    const waiter = new Waiter(deadline, signal, (w) => this.#leave(channel, w));
+    if (this.#closed) {
+      waiter.end();
+      return waiter;
+    }
+    if (this.subscriber.status !== 'ready') {
+      waiter.release();
+      throw new TributaryError('REDIS_UNAVAILABLE', `the Redis subscriber connection is ${this.subscriber.status}`);
+    }
+    let entry = this.#channels.get(channel);
+    if (!entry) {
+      const subscribed = withDeadline(this.subscriber.subscribe(channel), this.timeoutMs);
+      // Waiters that leave before the reply must not turn its failure into an unhandled rejection.
+      subscribed.catch(() => {});
+      entry = { waiters: new Set(), subscribed };
+      this.#channels.set(channel, entry);
+    }
+    entry.waiters.add(waiter);
+    try {
+      await entry.subscribed;
+    } catch (err) {
+      waiter.release();
+      throw redisFailure(err);
+    }
+    return waiter;
+  }
+
+  /** Ends every wait (each reader answers with what it has) and refuses new ones: the gateway is closing. */
+  close(): void {
+    this.#closed = true;
+    this.subscriber.off('message', this.#onMessage);
+    this.subscriber.off('ready', this.#wakeAll);
+    for (const { waiters } of this.#channels.values()) for (const waiter of waiters) waiter.end();
+  }
+
+  /** How many reads wait, on how many channels (for tests and metrics). */
+  get stats(): { channels: number; waiters: number } {
+    let waiters = 0;
+    for (const channel of this.#channels.values()) waiters += channel.waiters.size;
+    return { channels: this.#channels.size, waiters };
+  }
+
+  #leave(channel: string, waiter: Waiter): void {
+    const entry = this.#channels.get(channel);
+    if (!entry?.waiters.delete(waiter) || entry.waiters.size > 0) return;
+    this.#channels.delete(channel);
+    // Commands on one connection run in order, so a SUBSCRIBE sent later for a new first waiter still wins.
+    this.subscriber.unsubscribe(channel).catch(() => {});
+  }
+
+  #onMessage = (channel: string): void => {
+    const entry = this.#channels.get(channel);
+    if (entry) for (const waiter of entry.waiters) waiter.wake();
+  };
+
+  #wakeAll = (): void => {
+    for (const { waiters } of this.#channels.values()) for (const waiter of waiters) waiter.wake();
+  };
+}
