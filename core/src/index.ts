@@ -11,3 +11,4 @@ export * from './redis.js';
 export * from './scripts.js';
 export * from './topics.js';
 export * from './zookeeper.js';
+export * from './service.js';

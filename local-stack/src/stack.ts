@@ -21,6 +21,8 @@ export interface StackOptions {
 export interface LocalStack {
   brokerUrl: string;
   gatewayUrl: string;
+  /** Where the local Redis and ZooKeeper keep their data. */
+  dataDir: string;
   /** Resolves when the stack has stopped (Ctrl-C, SIGTERM, or a service died); rejects on a crash. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -109,7 +111,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       process.once('SIGTERM', onSignal);
     });
 
-    return { brokerUrl, gatewayUrl, done, stop };
+    return { brokerUrl, gatewayUrl, dataDir, done, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -158,7 +160,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** The quick start printed once the stack is up. */
-export function quickStart(brokerUrl: string, gatewayUrl: string): string {
+export function quickStart({ brokerUrl, gatewayUrl, dataDir }: LocalStack): string {
   return [
     '',
     'Tributary is up.',
@@ -171,7 +173,7 @@ export function quickStart(brokerUrl: string, gatewayUrl: string): string {
     `  curl -X POST ${gatewayUrl}/subscribe/john@example.com/news`,
     `  curl ${gatewayUrl}/read/john@example.com/news/user123`,
     '',
-    'Ctrl-C stops everything; data stays in ./data for the next start.',
+    `Ctrl-C stops everything; data stays in ${dataDir} for the next start.`,
     '',
   ].join('\n');
 }

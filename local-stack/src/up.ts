@@ -3,7 +3,7 @@ import { quickStart, runLocalStack } from './stack.js';
 
 try {
   const stack = await runLocalStack();
-  process.stderr.write(quickStart(stack.brokerUrl, stack.gatewayUrl));
+  process.stderr.write(quickStart(stack));
   await stack.done;
   process.stderr.write('Tributary stopped.\n');
 } catch (err) {

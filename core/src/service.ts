@@ -1,0 +1,92 @@
+// What the broker and the gateway share as processes: the connections every service holds, and the one way
+// a service starts and stops (server.ts of each is a single call to runService).
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { zooKeeperPaths, type ZooKeeperPaths } from './keys.js';
+import { createLogger, type Logger } from './logger.js';
+import { connectRedis, createRedis } from './redis.js';
+import { TopicCache } from './topics.js';
+import { ZooKeeper } from './zookeeper.js';
+
+export interface Connections {
+  readonly logger: Logger;
+  readonly redis: Redis;
+  readonly zk: ZooKeeper;
+  readonly paths: ZooKeeperPaths;
+  /** Every topic, kept current by ZooKeeper watches: requests never wait on ZooKeeper (DESIGN.md I5). */
+  readonly topics: TopicCache;
+  close(): void;
+}
+
+/**
+ * Connects to Redis and ZooKeeper and loads the topic cache, each within its deadline; on failure nothing
+ * is left open. `name` labels the logger and the Redis connection (CLIENT LIST).
+ */
+export async function connectServices(config: Config, name: string): Promise<Connections> {
+  const logger = createLogger(config, name);
+  const redis = createRedis(config, { name: `${name}-${config.instanceId}` });
+  let zk: ZooKeeper | undefined;
+  try {
+    await connectRedis(redis, config);
+    zk = await ZooKeeper.connect(config, logger);
+    const paths = zooKeeperPaths(config.zookeeperRoot);
+    const topics = new TopicCache(zk, paths, logger);
+    await topics.start();
+    const session = zk;
+    return {
+      logger,
+      redis,
+      zk,
+      paths,
+      topics,
+      close() {
+        topics.stop();
+        session.close();
+        redis.disconnect();
+      },
+    };
+  } catch (err) {
+    zk?.close();
+    redis.disconnect();
+    throw err;
+  }
+}
+
+/** Listens and answers the port actually bound (0 in the config picks a free one). */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<{ host: string; port: number }> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return { host, port: typeof address === 'object' && address ? address.port : port };
+}
+
+export interface Service {
+  readonly app: FastifyInstance;
+  listen(): Promise<{ host: string; port: number }>;
+  close(): Promise<void>;
+}
+
+/** A service's whole life as a process: load config, start, listen, and stop cleanly on SIGINT/SIGTERM. */
+export function runService(name: string, start: (config: Config) => Promise<Service>): void {
+  const run = async () => {
+    const config = loadConfig(process.env);
+    const service = await start(config);
+    const { port } = await service.listen();
+    service.app.log.info({ port, redis: `${config.redisHost}:${config.redisPort}`, zookeeper: config.zookeeperHost }, `${name} listening`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      service.app.log.info({ signal }, `${name} stopping`);
+      await service.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  };
+  run().catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : `${name} failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}
