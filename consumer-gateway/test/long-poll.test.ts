@@ -102,14 +102,14 @@ describe('wait_ms', () => {
 });
 
 describe('many waiters', () => {
-  it('wakes 2,000 waiting reads with one write, over one subscriber connection and one subscription', async () => {
+  it('wakes 10,000 waiting reads with one write, over one subscriber connection and one subscription', async () => {
     const topic = await stack.createTopic(1);
-    const emails = Array.from({ length: 2_000 }, () => uniqueEmail());
+    const emails = Array.from({ length: 10_000 }, () => uniqueEmail());
     const subscribed = await Promise.all(emails.map((email) => api.subscribe(email, topic.name)));
     expect(subscribed.every((response) => response.statusCode === 201)).toBe(true);
 
     const reads = emails.map((email) => api.read(email, topic.name, 'k', '?wait_ms=30000'));
-    await waiting(stack.gateway, 2_000);
+    await waiting(stack.gateway, 10_000);
     expect(stack.gateway.waiters.stats.channels).toBe(1);
     const connections = await gatewayConnections();
     const subscribers = connections.filter((connection) => connection['name']!.startsWith('tributary-gateway-appended-'));

@@ -14,8 +14,10 @@ export interface StackOptions {
   /** Where Redis and ZooKeeper keep their data (default ./data). */
   dataDir?: string;
   env?: Env;
-  /** Where progress lines go (default stderr); service output goes to stdout, prefixed by service. */
+  /** Where progress lines go (default stderr). */
   say?: (line: string) => void;
+  /** Where the services' own log lines go, each prefixed by its service (default stdout). */
+  serviceOutput?: NodeJS.WritableStream;
 }
 
 export interface LocalStack {
@@ -92,8 +94,9 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       }
     }
 
-    services.push(startService('broker', '@tributary/broker/server', serviceEnv));
-    services.push(startService('gateway', '@tributary/consumer-gateway/server', serviceEnv));
+    const output = options.serviceOutput ?? process.stdout;
+    services.push(startService('broker', '@tributary/broker/server', serviceEnv, output));
+    services.push(startService('gateway', '@tributary/consumer-gateway/server', serviceEnv, output));
 
     const brokerUrl = `http://localhost:${brokerPort}`;
     const gatewayUrl = `http://localhost:${gatewayPort}`;
@@ -125,11 +128,11 @@ async function localPort(what: string, preferred: number, say: (line: string) =>
   return port;
 }
 
-function startService(name: string, entry: string, env: Env): Service {
+function startService(name: string, entry: string, env: Env, output: NodeJS.WritableStream): Service {
   const script = new URL(import.meta.resolve(entry)).pathname;
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+    createInterface({ input: stream! }).on('line', (line) => output.write(`[${name}] ${line}\n`));
   }
   return { name, child };
 }

@@ -1,0 +1,133 @@
+// A small HTTP+JSON client for the broker and the gateway. Every way a request can fail becomes a CliError
+// with one line fit for a terminal: the server's own message when it answered, or what went wrong on the
+// way (naming the URL tried) when it did not.
+
+import { CliError } from './errors.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  /** Overrides the client's timeout, e.g. for long polls that the server holds open on purpose. */
+  timeoutMs?: number;
+  /** Cancels the request (Ctrl-C): it then rejects with an AbortError, not a CliError. */
+  signal?: AbortSignal;
+}
+
+/** Error body of both services: {statusCode, code, error, message, retriable}. */
+interface ErrorBody {
+  code?: string;
+  message?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export class ServiceClient {
+  readonly baseUrl: string;
+
+  constructor(
+    /** "broker" or "gateway", for messages. */
+    readonly service: string,
+    baseUrl: string,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  get<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', path, options);
+  }
+
+  delete<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('DELETE', path, options);
+  }
+
+  /** Resolves with the body of a 2xx answer; rejects with a CliError otherwise. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options);
+    const body = await this.#json(response, options.signal);
+    if (!response.ok) {
+      const error = body as ErrorBody | undefined;
+      const message =
+        typeof error?.message === 'string' && error.message
+          ? error.message
+          : `the ${this.service} at ${this.baseUrl} answered ${response.status} ${response.statusText}`;
+      throw new CliError(message, undefined, error?.code);
+    }
+    return body as T;
+  }
+
+  /** The raw answer, whatever its status; only failures to get one are thrown. */
+  async send(method: string, path: string, { body, query, timeoutMs = this.timeoutMs, signal }: RequestOptions = {}): Promise<Response> {
+    const url = this.baseUrl + path + queryString(query);
+    try {
+      return await fetch(url, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (err instanceof Error && err.name === 'TimeoutError') {
+        throw new CliError(`the ${this.service} at ${this.baseUrl} did not answer within ${timeoutMs / 1000} s`);
+      }
+      throw new CliError(`cannot reach the ${this.service} at ${this.baseUrl}: ${networkProblem(err)}`);
+    }
+  }
+
+  async #json(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new CliError(`the ${this.service} at ${this.baseUrl} closed the connection before its answer was complete`);
+    }
+    if (text === '') return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not a Tributary service (a proxy's error page, a wrong URL): say so rather than show its HTML.
+      if (response.ok) throw new CliError(`the ${this.service} at ${this.baseUrl} answered with something that is not JSON`);
+      return undefined;
+    }
+  }
+}
+
+/** `/topics/a b` → `/topics/a%20b`: user input is always one path segment. */
+export function path(strings: TemplateStringsArray, ...segments: Array<string | number>): string {
+  return strings.reduce((out, text, i) => out + text + (i < segments.length ? encodeURIComponent(String(segments[i])) : ''), '');
+}
+
+function queryString(query: Query | undefined): string {
+  const entries = Object.entries(query ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
+  return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([name, value]): [string, string] => [name, String(value)]))}`;
+}
+
+/** fetch() reports network failures as TypeError("fetch failed") with the system error as its cause. */
+function networkProblem(err: unknown): string {
+  const cause = err instanceof Error ? (err.cause as (Error & { code?: string }) | undefined) : undefined;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'the connection was closed before an answer came';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to host';
+  }
+  return cause?.message ?? (err instanceof Error ? err.message : String(err));
+}

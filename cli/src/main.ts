@@ -1,0 +1,78 @@
+// The `tributary` command line: the program definition and its one run. Each command group lives in its
+// own file; this file wires them up with the global options and turns every outcome into an exit code:
+// 0 success, 1 the server refused or failed (or could not be reached), 2 the command line was wrong.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { clusterCommand } from './cluster.js';
+import { consumeCommand } from './consume.js';
+import { parseServiceUrl } from './context.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { produceCommand } from './produce.js';
+import { subscriptionsCommand } from './subscriptions.js';
+import { topicsCommand } from './topics.js';
+import { upCommand } from './up.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function buildProgram(): Command {
+  const program = new Command('tributary')
+    .description('Manage a Tributary cluster: topics, records, subscriptions, and a local stack to try it on.')
+    .version(version)
+    .addOption(new Option('--broker <url>', 'broker URL').env('TRIBUTARY_BROKER').default('http://localhost:4000').argParser(parseServiceUrl))
+    .addOption(new Option('--gateway <url>', 'consumer gateway URL').env('TRIBUTARY_GATEWAY').default('http://localhost:5000').argParser(parseServiceUrl))
+    .option('--json', 'print machine-readable JSON on stdout and nothing else')
+    .addCommand(topicsCommand())
+    .addCommand(produceCommand())
+    .addCommand(consumeCommand())
+    .addCommand(subscriptionsCommand())
+    .addCommand(clusterCommand())
+    .addCommand(upCommand())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tributary up                                           a local stack to try things on
+  tributary topics create orders -p 3 --retention 7d
+  tributary produce orders -k user1 '{"total": 42}'
+  printf 'user1\\thello\\nuser2\\tworld\\n' | tributary produce orders
+  tributary consume orders --email me@example.com --key user1 --follow
+  tributary --json topics describe orders | jq '.partitions'
+
+Exit codes: 0 success, 1 the server refused or failed (or could not be reached), 2 usage error.`,
+    );
+
+  // addCommand() does not pass settings down (only .command() does), so apply them to every command.
+  const configure = (command: Command) => {
+    command
+      .exitOverride()
+      .showHelpAfterError('(add --help for usage)')
+      .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+    command.commands.forEach(configure);
+  };
+  configure(program);
+  return program;
+}
+
+/** Runs the command line; resolves with the exit code. */
+async function run(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    // Commander has already printed its message (or the help that was asked for).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof CliError ? err.exitCode : EXIT_FAILURE;
+  }
+}
+
+// `tributary … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const code = await run(process.argv);
+// Exit explicitly (a paused stdin or an idle keep-alive socket must not hold the process), once stdout has
+// taken everything written to it.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,30 @@
+// `tributary up`: the local stack of `npm start` (Redis, ZooKeeper, broker, gateway) in the foreground until
+// Ctrl-C. The stack is imported only here, so other commands do not load it.
+import { Command } from 'commander';
+import { contextOf } from './context.js';
+import { CliError } from './errors.js';
+import { note, printJson } from './output.js';
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('run Redis, ZooKeeper, a broker and a gateway locally until Ctrl-C (data in ./data or $TRIBUTARY_DATA)')
+    .action(async function (this: Command) {
+      const context = contextOf(this);
+      const { quickStart, runLocalStack } = await import('@tributary/local-stack');
+      let stack;
+      try {
+        // With --json, stdout carries only the JSON answer: the services' log lines go to stderr.
+        stack = await runLocalStack(context.json ? { serviceOutput: process.stderr } : {});
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      if (context.json) printJson({ broker: stack.brokerUrl, gateway: stack.gatewayUrl });
+      else note(quickStart(stack));
+      try {
+        await stack.done;
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      note('Tributary stopped.');
+    });
+}

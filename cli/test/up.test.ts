@@ -1,0 +1,101 @@
+// `tributary up` runs the real local stack: its own redis-server (AOF, data in TRIBUTARY_DATA), a broker and a
+// gateway as child processes. ZooKeeper is the test run's (ZOOKEEPER_HOST), because the local stack's own
+// ZooKeeper prefers the fixed port 2181 and tests use free ports only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { freePort } from '@tributary/local-stack';
+import { uniqueEmail, uniqueName } from '@tributary/testkit';
+import { spawnTributary, tributary, type Child } from './harness.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function startUp(args: string[]): Promise<{ up: Child; brokerUrl: string; gatewayUrl: string; redisPort: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-up-'));
+  dirs.push(dir);
+  const ports: number[] = [];
+  while (ports.length < 3) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const [brokerPort, gatewayPort, redisPort] = ports as [number, number, number];
+  const up = spawnTributary([...args, 'up'], {
+    TRIBUTARY_DATA: dir,
+    BROKER_PORT: String(brokerPort),
+    GATEWAY_PORT: String(gatewayPort),
+    REDIS_PORT: String(redisPort),
+    ZOOKEEPER_HOST: inject('zookeeperHost'),
+    ZOOKEEPER_ROOT: `/${uniqueName('up')}`,
+  });
+  return { up, brokerUrl: `http://localhost:${brokerPort}`, gatewayUrl: `http://localhost:${gatewayPort}`, redisPort };
+}
+
+/** Ctrl-C, then the exit. */
+async function interrupt(up: Child) {
+  up.process.kill('SIGINT');
+  return up.exited;
+}
+
+describe('tributary up', () => {
+  it('runs the local stack, prints the quick start, serves the CLI, and stops on Ctrl-C with exit 0', async () => {
+    const { up, brokerUrl, gatewayUrl, redisPort } = await startUp([]);
+    try {
+      await up.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
+      expect(up.stderr).toContain(`starting redis-server on 127.0.0.1:${redisPort} (AOF`);
+      expect(up.stderr).toContain(`broker            ${brokerUrl}`);
+      expect(up.stderr).toContain(`consumer gateway  ${gatewayUrl}`);
+
+      const urls = ['--broker', brokerUrl, '--gateway', gatewayUrl];
+      const topic = uniqueName('topic');
+      expect((await tributary([...urls, 'topics', 'create', topic, '-p', '2'])).code).toBe(0);
+      expect((await tributary([...urls, 'produce', topic, '-k', 'k', 'hello'])).stdout).toMatch(/^wrote 1 record/);
+      const consumed = await tributary([...urls, 'consume', topic, '--email', uniqueEmail(), '--key', 'k']);
+      expect(consumed.stdout).toMatch(/^0\tk\t"hello"\n$/);
+    } finally {
+      const result = await interrupt(up);
+      expect(result.code).toBe(0);
+    }
+    expect(up.stderr).toContain('Tributary stopped.');
+  }, 90_000);
+
+  it('--json prints the service URLs as one JSON line once the stack is ready', async () => {
+    const { up, brokerUrl, gatewayUrl } = await startUp(['--json']);
+    try {
+      await up.waitForOutput('the URLs', (child) => child.lines.some((line) => line.startsWith('{')), 60_000);
+      // Nothing but the JSON on stdout: the services' own log lines go to stderr.
+      expect(up.lines.map((line) => JSON.parse(line))).toEqual([{ broker: brokerUrl, gateway: gatewayUrl }]);
+      expect(up.stderr).toMatch(/^\[broker\] /m);
+      expect(up.stderr).not.toContain('Tributary is up.');
+      expect((await tributary(['--broker', brokerUrl, '--gateway', gatewayUrl, 'cluster'])).code).toBe(0);
+    } finally {
+      expect((await interrupt(up)).code).toBe(0);
+    }
+  }, 90_000);
+
+  it('a port in use is reported in one line, exit 1', async () => {
+    const { up: first, brokerUrl } = await startUp([]);
+    try {
+      await first.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
+      const dir = mkdtempSync(join(tmpdir(), 'tributary-up-'));
+      dirs.push(dir);
+      const second = await tributary(['up'], {
+        env: {
+          TRIBUTARY_DATA: dir,
+          BROKER_PORT: new URL(brokerUrl).port,
+          GATEWAY_PORT: String(await freePort()),
+          REDIS_PORT: String(await freePort()),
+          ZOOKEEPER_HOST: inject('zookeeperHost'),
+          ZOOKEEPER_ROOT: `/${uniqueName('up')}`,
+        },
+      });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`^error: port ${new URL(brokerUrl).port} for the broker is in use; .*\\n$`, 'm'));
+    } finally {
+      expect((await interrupt(first)).code).toBe(0);
+    }
+  }, 90_000);
+});
