@@ -101,7 +101,8 @@ describe('outages answer 503 quickly, and service resumes', () => {
     let zookeeper = await startZooKeeper({ dir: zkDir });
     const port = zookeeper.port;
     cleanup.push(() => zookeeper.stop());
-    const broker = await createBroker(testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 500 }));
+    const config = testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 500 });
+    const broker = await createBroker(config);
     cleanup.push(() => broker.close());
     const topic = uniqueName('zk-outage');
     await broker.app.inject({ method: 'POST', url: `/create_topic/${topic}/1` });
@@ -125,5 +126,11 @@ describe('outages answer 503 quickly, and service resumes', () => {
     });
     const created = await broker.app.inject({ method: 'POST', url: `/create_topic/${uniqueName()}/1` });
     expect(created.statusCode).toBe(201);
+
+    // ZooKeeper kept its data across the restart: a broker starting now learns the topic from it.
+    const fresh = await createBroker({ ...config, instanceId: 'fresh-broker' });
+    cleanup.push(() => fresh.close());
+    const described = await fresh.app.inject({ method: 'GET', url: `/topics/${topic}` });
+    expect(described.json().partitions[0].next_offset).toBe(1);
   });
 });
