@@ -17,6 +17,7 @@ export default defineConfig({
   test: {
     include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts'],
     globalSetup: ['testkit/src/global-setup.ts'],
+    reporters: ['default', './testkit/src/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     dangerouslyIgnoreUnhandledErrors: false,
