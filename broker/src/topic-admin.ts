@@ -12,7 +12,7 @@ import {
   isNodeError,
   partitionKeys,
   readPartitionOffsets,
-  redisFailure,
+  execPipeline,
   topicConfigDefaults,
   topicNameProblem,
   topicNotFound,
@@ -132,14 +132,7 @@ export class TopicAdmin {
     for (let partition = 0; partition < topic.partitions; partition++) {
       command(pipeline, partitionKeys({ topicId: topic.id, partition }));
     }
-    let results: Array<[Error | null, unknown]> | null;
-    try {
-      results = await pipeline.exec();
-    } catch (err) {
-      throw redisFailure(err);
-    }
-    const failed = results?.find(([err]) => err);
-    if (failed) throw redisFailure(failed[0]);
+    await execPipeline(pipeline);
   }
 
   #checkName(name: string): void {

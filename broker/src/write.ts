@@ -16,7 +16,7 @@ import {
   encodeRecord,
   partitionFor,
   partitionKeys,
-  redisFailure,
+  redisCall,
   scriptError,
   segmentBase,
   segmentBases,
@@ -111,23 +111,10 @@ export class PartitionWriter {
         const firstBase = segmentBase(hint, S);
         const slack = ahead + S * RETRY_WIDENING ** (attempt - 1);
         const segments = segmentBases(firstBase, hint + payloads.length + slack, S).map(keys.segment);
-        let reply: [number, number?];
-        try {
-          reply = await this.redis.appendRecords(
-            2 + segments.length,
-            keys.state,
-            keys.segments,
-            segments,
-            S,
-            firstBase,
-            keys.appended,
-            payloads,
-          );
-        } catch (err) {
-          throw redisFailure(err, { write: true });
-        }
-
-        const [code, value = 0] = reply;
+        const [code, value = 0] = await redisCall(
+          this.redis.appendRecords(2 + segments.length, keys.state, keys.segments, segments, S, firstBase, keys.appended, payloads),
+          { write: true },
+        );
         if (code >= 0) {
           this.#nextOffsetHint.set(keys.state, code + payloads.length);
           return [code, value];

@@ -12,7 +12,7 @@ import {
   consumerKeys,
   entryTimestamp,
   partitionKeys,
-  redisFailure,
+  redisCall,
   scriptError,
   TributaryError,
   type PartitionOffsets,
@@ -79,24 +79,14 @@ export class ConsumerOffsets {
   ): Promise<number> {
     const keys = partitionKeys({ topicId: topic.id, partition });
     const S = topic.config.segmentRecords;
-    let bases: string[];
-    try {
-      bases = await this.redis.zrevrangebyscore(keys.segments, `(${timestamp}`, '-inf', 'LIMIT', 0, 1);
-    } catch (err) {
-      throw redisFailure(err);
-    }
+    const bases = await redisCall(this.redis.zrevrangebyscore(keys.segments, `(${timestamp}`, '-inf', 'LIMIT', 0, 1));
     if (bases.length === 0) return logStartOffset;
     const base = Number(bases[0]);
     let low = Math.max(base, logStartOffset);
     let high = Math.min(base + S, nextOffset);
     while (low < high) {
       const middle = Math.floor((low + high) / 2);
-      let entry: string | null;
-      try {
-        entry = await this.redis.lindex(keys.segment(base), middle - base);
-      } catch (err) {
-        throw redisFailure(err);
-      }
+      const entry = await redisCall(this.redis.lindex(keys.segment(base), middle - base));
       // A missing entry was just dropped by retention: older than anything still stored.
       if (entry === null || entryTimestamp(entry) < timestamp) low = middle + 1;
       else high = middle;
@@ -106,18 +96,11 @@ export class ConsumerOffsets {
 
   async #store(email: string, topic: Topic, positions: OffsetPosition[]): Promise<void> {
     const keys = consumerKeys(email);
-    let outcome: number;
-    try {
-      outcome = await this.redis.setOffsets(
-        keys.subscriptions,
-        keys.offsets(topic.name),
-        topic.name,
-        topic.id,
-        positions.flatMap(({ partition, offset }) => [partition, offset]),
-      );
-    } catch (err) {
-      throw redisFailure(err, { write: true });
-    }
+    const pairs = positions.flatMap(({ partition, offset }) => [partition, offset]);
+    const outcome = await redisCall(
+      this.redis.setOffsets(keys.subscriptions, keys.offsets(topic.name), topic.name, topic.id, pairs),
+      { write: true },
+    );
     if (outcome < 0) throw scriptError(outcome, { topic: topic.name, email });
   }
 }

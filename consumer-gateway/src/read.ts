@@ -20,8 +20,10 @@ import {
   assertRedisReady,
   consumerKeys,
   decodeEntry,
+  execPipeline,
   partitionFor,
   partitionKeys,
+  redisCall,
   redisFailure,
   scriptError,
   segmentSlices,
@@ -101,13 +103,7 @@ export class PartitionReader {
     const { email, topic, max, commit } = request;
     assertRedisReady(this.redis);
 
-    let state: Array<string | null>;
-    try {
-      state = await this.redis.hmget(keys.state, 'start', 'next', 'deleted');
-    } catch (err) {
-      throw redisFailure(err);
-    }
-    const [start, next, deleted] = state;
+    const [start, next, deleted] = await redisCall(this.redis.hmget(keys.state, 'start', 'next', 'deleted'));
     // Deleted, or gone since: the topic cache has not caught up yet.
     if (next == null || deleted != null) throw topicNotFound(topic.name);
     const logStart = Number(start ?? 0);
@@ -163,16 +159,10 @@ export class PartitionReader {
     const slices = segmentSlices(from, to, segmentRecords);
     const pipeline = this.redis.pipeline();
     for (const { base, start, stop } of slices) pipeline.lrange(keys.segment(base), start, stop);
-    let replies: Array<[Error | null, unknown]> | null;
-    try {
-      replies = await pipeline.exec();
-    } catch (err) {
-      throw redisFailure(err);
-    }
+    const replies = await execPipeline(pipeline);
     const records: StoredRecord[] = [];
     slices.forEach(({ base, start }, i) => {
-      const [err, entries] = replies?.[i] ?? [null, []];
-      if (err) throw redisFailure(err);
+      const entries = replies[i];
       // Retention drops whole segments, so a list is either complete or gone (retention ran after step 1 and
       // its records are skipped): index j of a list is always offset base + start + j.
       (entries as string[]).forEach((entry, j) => records.push(decodeEntry(entry, base + start + j)));

@@ -10,10 +10,10 @@ import type { Redis } from 'ioredis';
 import {
   assertRedisReady,
   consumerKeys,
+  execPipeline,
   readPartitionOffsets,
-  redisFailure,
+  redisCall,
   scriptError,
-  type PartitionOffsets,
   type TopicCache,
 } from '@tributary/core';
 import { liveOffsets, liveTopic } from './topic-lookup.js';
@@ -50,30 +50,20 @@ export class Subscriptions {
     const startOffsets =
       from === 'latest' ? (await liveOffsets(this.redis, topic)).flatMap((p) => [p.partition, p.nextOffset]) : [];
     const keys = consumerKeys(email);
-    try {
-      const outcome = await this.redis.subscribeTopic(
-        keys.subscriptions,
-        keys.offsets(topic.name),
-        topic.name,
-        topic.id,
-        startOffsets,
-      );
-      return outcome !== 0;
-    } catch (err) {
-      throw redisFailure(err, { write: true });
-    }
+    const outcome = await redisCall(
+      this.redis.subscribeTopic(keys.subscriptions, keys.offsets(topic.name), topic.name, topic.id, startOffsets),
+      { write: true },
+    );
+    return outcome !== 0;
   }
 
   /** Works whatever became of the topic: only the consumer's own keys are consulted. */
   async unsubscribe(email: string, topicName: string): Promise<void> {
     assertRedisReady(this.redis);
     const keys = consumerKeys(email);
-    let outcome: number;
-    try {
-      outcome = await this.redis.unsubscribeTopic(keys.subscriptions, keys.offsets(topicName), topicName);
-    } catch (err) {
-      throw redisFailure(err, { write: true });
-    }
+    const outcome = await redisCall(this.redis.unsubscribeTopic(keys.subscriptions, keys.offsets(topicName), topicName), {
+      write: true,
+    });
     if (outcome < 0) throw scriptError(outcome, { topic: topicName, email });
   }
 
@@ -81,12 +71,7 @@ export class Subscriptions {
   async list(email: string): Promise<SubscriptionDescription[]> {
     assertRedisReady(this.redis);
     const keys = consumerKeys(email);
-    let subscribed: Record<string, string>;
-    try {
-      subscribed = await this.redis.hgetall(keys.subscriptions);
-    } catch (err) {
-      throw redisFailure(err);
-    }
+    const subscribed = await redisCall(this.redis.hgetall(keys.subscriptions));
     const live = Object.entries(subscribed)
       .flatMap(([name, id]) => {
         const topic = this.topics.get(name);
@@ -97,21 +82,13 @@ export class Subscriptions {
     // The consumer's offsets share one hash slot: one pipeline. Partition states are read per topic.
     const pipeline = this.redis.pipeline();
     for (const topic of live) pipeline.hgetall(keys.offsets(topic.name));
-    let offsetReplies: Array<[Error | null, unknown]> | null;
-    let partitions: PartitionOffsets[][];
-    try {
-      [offsetReplies, partitions] = await Promise.all([
-        pipeline.exec(),
-        Promise.all(live.map((topic) => readPartitionOffsets(this.redis, topic))),
-      ]);
-    } catch (err) {
-      throw redisFailure(err);
-    }
+    const [offsetReplies, partitions] = await Promise.all([
+      execPipeline(pipeline),
+      Promise.all(live.map((topic) => readPartitionOffsets(this.redis, topic))),
+    ]);
 
     return live.flatMap((topic, i) => {
-      const [err, reply] = offsetReplies?.[i] ?? [null, {}];
-      if (err) throw redisFailure(err);
-      const stored = reply as Record<string, string>;
+      const stored = offsetReplies[i] as Record<string, string>;
       const states = partitions[i]!;
       // Deleted meanwhile: the topic cache has not caught up yet.
       if (states.some((p) => p.deleted)) return [];

@@ -1,7 +1,7 @@
 // Reading a partition's offsets: shared by topic descriptions (broker) and lag reporting (gateway).
 import type { Redis } from 'ioredis';
 import { partitionKeys } from './keys.js';
-import { redisFailure } from './redis.js';
+import { execPipeline } from './redis.js';
 import type { Topic } from './topics.js';
 
 export interface PartitionOffsets {
@@ -20,14 +20,8 @@ export async function readPartitionOffsets(redis: Redis, topic: Topic): Promise<
   for (let partition = 0; partition < topic.partitions; partition++) {
     pipeline.hmget(partitionKeys({ topicId: topic.id, partition }).state, 'start', 'next', 'deleted');
   }
-  let results: Array<[Error | null, unknown]> | null;
-  try {
-    results = await pipeline.exec();
-  } catch (err) {
-    throw redisFailure(err);
-  }
-  return (results ?? []).map(([err, value], partition) => {
-    if (err) throw redisFailure(err);
+  const replies = await execPipeline(pipeline);
+  return replies.map((value, partition) => {
     const [start, next, deleted] = value as [string | null, string | null, string | null];
     return {
       partition,

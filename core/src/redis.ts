@@ -1,6 +1,6 @@
 // Redis connections: one factory with one retry policy and a deadline on every command, so an outage
 // answers 503 quickly instead of hanging (DEVELOPERS.md: every Redis call has a deadline).
-import { Redis, ReplyError } from 'ioredis';
+import { Redis, ReplyError, type ChainableCommander } from 'ioredis';
 import type { Config } from './config.js';
 import { TributaryError } from './errors.js';
 import { withDeadline } from './deadline.js';
@@ -85,6 +85,24 @@ export function redisFailure(err: unknown, { write = false } = {}): TributaryErr
     return new TributaryError('INTERNAL_ERROR', 'Redis refused a command', {}, { cause: err });
   }
   return new TributaryError(write ? 'WRITE_OUTCOME_UNKNOWN' : 'REDIS_UNAVAILABLE', undefined, {}, { cause: err });
+}
+
+/** Awaits a Redis call, turning its failure into a TributaryError (see redisFailure). */
+export async function redisCall<T>(call: Promise<T>, options?: { write?: boolean }): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw redisFailure(err, options);
+  }
+}
+
+/** Runs a pipeline and answers each command's reply, in order; fails as a whole if any command failed. */
+export async function execPipeline(pipeline: ChainableCommander, options?: { write?: boolean }): Promise<unknown[]> {
+  const results = (await redisCall(pipeline.exec(), options)) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw redisFailure(err, options);
+    return value;
+  });
 }
 
 /** Fails fast when the connection is down, so requests never wait on a dead socket. */
