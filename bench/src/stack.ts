@@ -1,0 +1,183 @@
+// What is under test, each in its own process: a throwaway redis-server and ZooKeeper (or the ones the
+// environment names), the broker and the consumer gateway (their real entry points, as `npm start` runs them),
+// and the bare-Fastify baseline. Everything listens on free loopback ports and is stopped at the end.
+//
+// Redis runs with AOF and appendfsync everysec, as `npm start` runs it and as the README's durability
+// statement assumes: a user's broker pays for the append-only file, so the benchmark does too (every write
+// reaches the kernel before Redis answers; the fsync happens once a second in a background thread). The
+// Redis baselines run against the same server, so ratios compare like with like. Automatic AOF rewrites are
+// off for the run: starting from an empty server and writing ~2 GB in minutes, Redis forked and dumped its
+// whole dataset 30 times in one full run (each a core busy on a 2-core machine), far more often than a
+// broker at a steady size; that was noise in every figure, not a property of Tributary.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { freePort, startRedis, startZooKeeper, type RunningServer } from '@tributary/local-stack';
+import { waitReady } from './client.js';
+import { cpuSecondsOf, memoryOf, type MemorySample } from './machine.js';
+
+type Env = Record<string, string | undefined>;
+export type ServiceName = 'broker' | 'gateway' | 'baseline';
+
+export interface Service {
+  readonly name: ServiceName;
+  readonly url: string;
+  readonly pid: number | undefined;
+  memory(): MemorySample | undefined;
+  /** CPU seconds the process has used so far (Linux /proc), all threads. */
+  cpuSeconds(): number | undefined;
+}
+
+export interface BenchStack {
+  readonly broker: Service;
+  readonly gateway: Service;
+  readonly baseline: Service;
+  readonly redis: { host: string; port: number; version: string; persistence: string; external: boolean };
+  readonly zookeeper: { host: string; external: boolean };
+  /** A plain connection for the Redis baseline's housekeeping and INFO. */
+  readonly redisClient: Redis;
+  /** Redis' resident memory (INFO used_memory_rss), MB. */
+  redisMemoryMb(): Promise<number>;
+  /** CPU seconds Redis has used so far (INFO cpu, all its threads). */
+  redisCpuSeconds(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  env: Env;
+  runId: string;
+  /** Services to start with `node --cpu-prof`; profiles land in `profileDir` when they stop. */
+  cpuProfile: ReadonlySet<ServiceName>;
+  profileDir: string;
+  say(line: string): void;
+}
+
+export async function startStack(options: StackOptions): Promise<BenchStack> {
+  const { env, say } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
+  const servers: RunningServer[] = [];
+  const children: ChildProcess[] = [];
+  let redisClient: Redis | undefined;
+
+  const stop = async () => {
+    redisClient?.disconnect();
+    // Services first (a profile is written as the process exits), then the servers they talk to.
+    for (const child of children.reverse()) await stopChild(child);
+    for (const server of servers.reverse()) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const externalRedis = Boolean(env['REDIS_HOST']);
+    const externalZooKeeper = Boolean(env['ZOOKEEPER_HOST']);
+    const [redis, zookeeper] = await Promise.all([
+      externalRedis
+        ? { host: env['REDIS_HOST']!, port: Number(env['REDIS_PORT'] ?? 6379) }
+        : startRedis({ dir: join(dir, 'redis'), persistent: true, appendfsync: 'everysec' }).then((server) => {
+            servers.push(server);
+            return server;
+          }),
+      externalZooKeeper
+        ? { host: env['ZOOKEEPER_HOST']! }
+        : startZooKeeper({ dir: join(dir, 'zookeeper') }).then((server) => {
+            servers.push(server);
+            return { host: `${server.host}:${server.port}` };
+          }),
+    ]);
+    say(
+      `redis ${externalRedis ? '(REDIS_HOST) ' : ''}at ${redis.host}:${redis.port}, ` +
+        `zookeeper ${externalZooKeeper ? '(ZOOKEEPER_HOST) ' : ''}at ${zookeeper.host}`,
+    );
+
+    redisClient = new Redis({ host: redis.host, port: redis.port, password: env['REDIS_PASSWORD'], lazyConnect: true });
+    await redisClient.connect();
+    if (!externalRedis) await redisClient.config('SET', 'auto-aof-rewrite-percentage', '0');
+    const info = await redisClient.info('server');
+    const persistence = (await redisClient.config('GET', 'appendonly', 'appendfsync', 'auto-aof-rewrite-percentage')) as string[];
+    const setting = (name: string) => persistence[persistence.indexOf(name) + 1];
+    const aof =
+      setting('appendonly') === 'yes'
+        ? `AOF, appendfsync ${setting('appendfsync')}${setting('auto-aof-rewrite-percentage') === '0' ? ', automatic AOF rewrite off' : ''}`
+        : 'no AOF';
+
+    const [brokerPort, gatewayPort, baselinePort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const serviceEnv: Env = {
+      ...env,
+      REDIS_HOST: redis.host,
+      REDIS_PORT: String(redis.port),
+      ZOOKEEPER_HOST: zookeeper.host,
+      // A root of its own: a shared ZooKeeper keeps other clusters' topics apart from the benchmark's.
+      ZOOKEEPER_ROOT: `/tributary-bench-${options.runId}`,
+      BROKER_PORT: String(brokerPort),
+      GATEWAY_PORT: String(gatewayPort),
+      LISTEN_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    };
+    const launch = (name: ServiceName, script: string, args: string[], port: number): Service => {
+      const flags = options.cpuProfile.has(name)
+        ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}-${options.runId}.cpuprofile`]
+        : [];
+      if (flags.length > 0) mkdirSync(options.profileDir, { recursive: true });
+      const child = spawn(process.execPath, [...flags, script, ...args], { env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream! }).on('line', (line) => say(`[${name}] ${line}`));
+      }
+      children.push(child);
+      return { name, url: `http://127.0.0.1:${port}`, pid: child.pid, memory: () => memoryOf(child.pid), cpuSeconds: () => cpuSecondsOf(child.pid) };
+    };
+
+    const broker = launch('broker', entryPoint('@tributary/broker/server'), [], brokerPort);
+    const gateway = launch('gateway', entryPoint('@tributary/consumer-gateway/server'), [], gatewayPort);
+    const baseline = launch('baseline', fileURLToPath(new URL('./baseline-server.js', import.meta.url)), [String(baselinePort)], baselinePort);
+    const alive = (i: number) => () => children[i]!.exitCode === null;
+    await Promise.all([broker, gateway, baseline].map((service, i) => waitReady(service.url, 30_000, alive(i))));
+
+    const client = redisClient;
+    return {
+      broker,
+      gateway,
+      baseline,
+      redis: {
+        host: redis.host,
+        port: redis.port,
+        version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+        persistence: aof,
+        external: externalRedis,
+      },
+      zookeeper: { host: zookeeper.host, external: externalZooKeeper },
+      redisClient: client,
+      async redisMemoryMb() {
+        const memory = await client.info('memory');
+        return Math.round(Number(/used_memory_rss:(\d+)/.exec(memory)?.[1] ?? Number.NaN) / 2 ** 20 * 10) / 10;
+      },
+      async redisCpuSeconds() {
+        const cpu = await client.info('cpu');
+        const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? Number.NaN);
+        return field('used_cpu_sys') + field('used_cpu_user');
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function entryPoint(specifier: string): string {
+  return fileURLToPath(import.meta.resolve(specifier));
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  if (!(await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]))) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
