@@ -46,7 +46,7 @@ if (!existsSync(installedLock) || statSync(lock).mtimeMs > statSync(installedLoc
 }
 
 // 3. The servers: always for tests and benchmarks (they start throwaway ones), for `npm start` only when
-//    the environment does not point at existing ones.
+//    the environment does not point at existing ones; wrk for benchmarks.
 const needRedis = purpose !== 'start' || !process.env.REDIS_HOST;
 const needZooKeeper = purpose !== 'start' || !process.env.ZOOKEEPER_HOST;
 const haveRedis = () => works('redis-server', ['--version']);
@@ -56,6 +56,8 @@ const haveZooKeeper = () =>
 const missing = [];
 if (needRedis && !haveRedis()) missing.push('redis-server');
 if (needZooKeeper && !haveZooKeeper()) missing.push('zookeeper');
+// The benchmarks drive HTTP load with wrk from another process.
+if (purpose === 'bench' && !works('sh', ['-c', 'command -v wrk'])) missing.push('wrk');
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
@@ -65,8 +67,8 @@ if (missing.length > 0) {
     run('apt-get', ['install', '-y', '-qq', ...missing], { env });
   } else {
     say(`missing: ${missing.join(', ')}. Install them, then run this command again:`);
-    say('  Debian/Ubuntu:  sudo apt-get install redis-server zookeeper');
-    say('  macOS:          brew install redis zookeeper   (zkServer.sh must be on PATH)');
+    say(`  Debian/Ubuntu:  sudo apt-get install ${missing.join(' ')}`);
+    say(`  macOS:          brew install ${missing.map((name) => (name === 'redis-server' ? 'redis' : name)).join(' ')}   (zkServer.sh must be on PATH)`);
     say('  elsewhere:      redis-server >= 6.2 and Apache ZooKeeper >= 3.6 (with Java 11+), zkServer.sh on PATH');
     say('Or point Tributary at servers you already run: REDIS_HOST/REDIS_PORT and ZOOKEEPER_HOST (npm start only).');
     process.exit(1);

@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const settings = settingsFor(values.quick ? 'quick' : 'full');
   const machine = machineFacts();
   say(`${settings.mode} run on ${machine.host}: ${machine.cores} cores, ${machine.uptimeBefore}`);
-  ensureWrk(say);
+  ensureWrk();
 
   const runId = randomBytes(4).toString('hex');
   const stack = await startStack({

@@ -39,16 +39,9 @@ export interface WrkResult {
   latencyUs: { p50: number; p90: number; p99: number; max: number; mean: number };
 }
 
-/** Makes sure wrk can run: installs Debian's package when running as root with apt-get, as bootstrap does for Redis. */
-export function ensureWrk(say: (line: string) => void): void {
+/** Fails with what to install when wrk is missing (`npm run bench` installs it on Debian: scripts/bootstrap.mjs). */
+export function ensureWrk(): void {
   if (spawnSync('wrk', ['--version']).error === undefined) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && spawnSync('apt-get', ['--version']).error === undefined) {
-    say('wrk is missing: installing Debian package wrk with apt-get');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env });
-    if (install.status === 0) return;
-  }
   throw new Error('the benchmark needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)');
 }
 
