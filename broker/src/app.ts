@@ -120,6 +120,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   app.post<{ Params: { topic: string }; Body: WriteBody }>(
     '/write/:topic',
     {
+      config: { opaqueJsonBody: true },
       schema: {
         params: { type: 'object', properties: { topic: topicNameSchema } },
         body: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import murmurhash from 'murmurhash';
 import { murmur2, partitionFor } from './partitioner.js';
 
 // Reference values from Apache Kafka's and librdkafka's own test suites (DESIGN.md I2).
@@ -38,6 +39,13 @@ describe('partitionFor', () => {
     // murmur2("21") is negative: abs() would give 973932308 % 3 = 2, Kafka's mask gives 0.
     expect(Math.abs(murmur2('21')) % 3).toBe(2);
     expect(partitionFor('21', 3)).toBe(0);
+  });
+
+  it('hashes long and multi-byte keys like short ones (the encoding buffer grows)', () => {
+    const long = 'ü'.repeat(2_000);
+    const bytes = new TextEncoder().encode(long);
+    expect(murmur2(long)).toBe(murmurhash.v2(bytes, 0x9747b28c) | 0);
+    expect(murmur2('héllo')).toBe(614509002);
   });
 
   it('always answers a partition in range', () => {
