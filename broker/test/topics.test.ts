@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, PartitionWriter, type Broker } from '@tributary/broker';
 import { connectRedis, createRedis, partitionKeys, zooKeeperPaths, type Topic } from '@tributary/core';
-import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
+import { testConfig, uniqueName, waitFor, zooKeeperTree } from '@tributary/testkit';
 
 const config = testConfig({ retentionCheckMs: 100, maxPartitions: 64 });
 let broker: Broker;
@@ -239,7 +239,9 @@ describe('delete_topic', () => {
     }, { what: 'segments reclaimed' });
     // The controller removes its to-do node once done; the state hash stays as an expiring tombstone.
     const paths = zooKeeperPaths(config.zookeeperRoot);
-    await waitFor(async () => !(await zkHas(paths.deletedTopic(id))), { what: 'deleted-topic node removed' });
+    await waitFor(async () => !(await zooKeeperTree(paths.deletedTopics)).some(({ path }) => path === paths.deletedTopic(id)), {
+      what: 'deleted-topic node removed',
+    });
     expect(await redis.ttl(keys[0]!.state)).toBeGreaterThan(0);
   });
 });
@@ -270,14 +272,3 @@ describe('retention', () => {
     expect(d.partitions[0].log_start_offset).toBe(0);
   });
 });
-
-async function zkHas(path: string): Promise<boolean> {
-  const { default: zookeeper } = await import('node-zookeeper-client');
-  const client = zookeeper.createClient(config.zookeeperHost);
-  client.connect();
-  try {
-    return await new Promise<boolean>((resolve, reject) => client.exists(path, (err, stat) => (err ? reject(err) : resolve(Boolean(stat)))));
-  } finally {
-    client.close();
-  }
-}

@@ -1,7 +1,8 @@
 // What consumers can rely on: atomic auto-commit, independent consumers, from=latest, topic identity across
 // delete and re-create (DESIGN.md I4), and stateless gateways (I7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueEmail } from '@tributary/testkit';
+import { consumerKeys } from '@tributary/core';
+import { uniqueEmail, zooKeeperTree } from '@tributary/testkit';
 import { client, offsetsOf, Stack } from './stack.js';
 
 let stack: Stack;
@@ -142,5 +143,12 @@ describe('stateless gateways', () => {
 
     const after = await stack.addGateway();
     expect(offsetsOf((await client(after).read(email, topic.name, 'k')).json().messages)).toEqual([3]);
+
+    // Nothing about the consumer went to ZooKeeper (there may be millions of them); Redis has it all.
+    const tree = await zooKeeperTree(stack.brokerConfig.zookeeperRoot);
+    expect(tree.some(({ path }) => path.endsWith(`/topics/${topic.name}`))).toBe(true);
+    expect(tree.filter(({ path, data }) => path.includes(email) || data.includes(email))).toEqual([]);
+    expect(await stack.redis.hget(consumerKeys(email).subscriptions, topic.name)).toBe(topic.id);
+    expect(await stack.redis.hget(consumerKeys(email).offsets(topic.name), '0')).toBe('4');
   });
 });

@@ -55,3 +55,27 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/** Every node under `root` in the test run's ZooKeeper, with its data as text: to check what is (not) stored there. */
+export async function zooKeeperTree(root: string): Promise<Array<{ path: string; data: string }>> {
+  const { default: zookeeper } = await import('node-zookeeper-client');
+  const client = zookeeper.createClient(inject('zookeeperHost'));
+  const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
+  client.connect();
+  await connected;
+  const call = <T>(run: (done: (err: unknown, value: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
+  const nodes: Array<{ path: string; data: string }> = [];
+  const visit = async (path: string): Promise<void> => {
+    const data = await call<Buffer | undefined>((done) => client.getData(path, (err, buffer) => done(err, buffer)));
+    nodes.push({ path, data: data?.toString('utf8') ?? '' });
+    const children = await call<string[]>((done) => client.getChildren(path, (err, names) => done(err, names)));
+    for (const child of children) await visit(`${path}/${child}`);
+  };
+  try {
+    await visit(root);
+    return nodes;
+  } finally {
+    client.close();
+  }
+}
