@@ -7,7 +7,6 @@ import {
   createHttpServer,
   errorBodySchema,
   formatValidationErrors,
-  headersSchema,
   keySchema,
   offsetSchema,
   partitionSchema,
@@ -23,7 +22,7 @@ import {
 } from '@tributary/core';
 import { consumerEmail, emailSchema, invalidEmail } from './email.js';
 import { ConsumerOffsets, type SeekTarget } from './offsets.js';
-import { PartitionReader } from './read.js';
+import { PartitionReader, readResultJson } from './read.js';
 import { Subscriptions, type StartFrom } from './subscriptions.js';
 import { liveTopic } from './topic-lookup.js';
 import type { AppendWaiters } from './waiters.js';
@@ -60,34 +59,6 @@ const consumerParams = {
 
 /** Every answer names the consumer and topic it is about. */
 const consumerTopicProperties = { email: { type: 'string' }, topic: { type: 'string' } } as const;
-
-const messageSchema = {
-  type: 'object',
-  properties: {
-    offset: { type: 'integer' },
-    key: { type: 'string' },
-    value: {},
-    timestamp: { type: 'integer' },
-    headers: headersSchema,
-  },
-} as const;
-
-const readResultSchema = {
-  type: 'object',
-  properties: {
-    ...consumerTopicProperties,
-    key: { type: 'string' },
-    partition: { type: 'integer' },
-    start_offset: { type: 'integer' },
-    next_offset: { type: 'integer' },
-    log_start_offset: { type: 'integer' },
-    high_watermark: { type: 'integer' },
-    lag: { type: 'integer' },
-    committed: { type: 'boolean' },
-    offset_reset: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' } } },
-    messages: { type: 'array', items: messageSchema },
-  },
-} as const;
 
 const positionSchema = {
   type: 'object',
@@ -219,12 +190,13 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
             only_key: { type: 'boolean', default: false },
           },
         },
-        response: { 200: readResultSchema, ...errors },
+        // 200 is JSON text built by read.ts (readResultJson): stored records are not re-serialized.
+        response: errors,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { params, query } = request;
-      return reader.read({
+      const result = await reader.read({
         email: consumerEmail(params.email),
         topic: liveTopic(topics, params.topic),
         key: params.key,
@@ -234,6 +206,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
         waitMs: query.wait_ms,
         ...(query.wait_ms > 0 ? { signal: clientGone(request) } : {}),
       });
+      return reply.type('application/json; charset=utf-8').send(readResultJson(result));
     },
   );
 

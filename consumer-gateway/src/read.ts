@@ -6,6 +6,7 @@
 //      auto-commit, stores `to` in the same step, so concurrent readers of one consumer claim disjoint ranges;
 //   3. one pipeline of LRANGEs over the fixed-size segments holding [from, to) (core/log.ts segmentSlices),
 //      so the work is O(records returned), whatever the offset or the partition's length (DESIGN.md I3).
+//      Stored records are spliced into the answer as JSON text (core/log.ts messageJson), never parsed.
 //
 // Three round trips and no cross-slot script: the partition and the consumer live on different hash slots.
 // No ZooKeeper (the topic comes from the in-process cache, I5) and no await per record. A long poll (wait_ms)
@@ -19,9 +20,10 @@ import type { Redis } from 'ioredis';
 import {
   assertRedisReady,
   consumerKeys,
-  decodeEntry,
   execPipeline,
   partitionFor,
+  entryKeyJson,
+  messageJson,
   partitionKeys,
   redisCall,
   redisFailure,
@@ -30,7 +32,6 @@ import {
   topicNotFound,
   TributaryError,
   type PartitionKeys,
-  type StoredRecord,
   type Topic,
 } from '@tributary/core';
 import type { AppendWaiters } from './waiters.js';
@@ -68,7 +69,13 @@ export interface ReadResult {
   committed: boolean;
   /** The stored offset had fallen below the log start (retention dropped those records) and was moved. */
   offset_reset?: { from: number; to: number };
-  messages: StoredRecord[];
+  /** Each message as JSON text: {offset, timestamp, key, headers, value}. */
+  messages: string[];
+}
+
+/** The answer to GET /read, as JSON text: the messages are spliced in as stored, not re-serialized. */
+export function readResultJson({ messages, ...fields }: ReadResult): string {
+  return `${JSON.stringify(fields).slice(0, -1)},"messages":[${messages.join(',')}]}`;
 }
 
 export class PartitionReader {
@@ -137,7 +144,8 @@ export class PartitionReader {
     const [from, to = from, resetFrom] = claim;
     if (from < 0) throw scriptError(from, context);
 
-    const scanned = to > from ? await this.#fetch(keys, from, to, topic.config.segmentRecords) : [];
+    const onlyKeyJson = request.onlyKey ? JSON.stringify(request.key) : undefined;
+    const messages = to > from ? await this.#fetch(keys, from, to, topic.config.segmentRecords, onlyKeyJson) : [];
     return {
       email,
       topic: topic.name,
@@ -150,24 +158,28 @@ export class PartitionReader {
       lag: highWatermark - to,
       committed: commit,
       ...(resetFrom === undefined ? {} : { offset_reset: { from: resetFrom, to: from } }),
-      messages: request.onlyKey ? scanned.filter((record) => record.key === request.key) : scanned,
+      messages,
     };
   }
 
-  /** Records [from, to): one LRANGE per segment touched, all in one round trip. */
-  async #fetch(keys: PartitionKeys, from: number, to: number, segmentRecords: number): Promise<StoredRecord[]> {
+  /**
+   * Records [from, to) as message JSON: one LRANGE per segment touched, all in one round trip. With
+   * `onlyKeyJson`, only records whose key is that key.
+   */
+  async #fetch(keys: PartitionKeys, from: number, to: number, segmentRecords: number, onlyKeyJson?: string): Promise<string[]> {
     const slices = segmentSlices(from, to, segmentRecords);
     const pipeline = this.redis.pipeline();
     for (const { base, start, stop } of slices) pipeline.lrange(keys.segment(base), start, stop);
     const replies = await execPipeline(pipeline);
-    const records: StoredRecord[] = [];
+    const messages: string[] = [];
     slices.forEach(({ base, start }, i) => {
-      const entries = replies[i];
       // Retention drops whole segments, so a list is either complete or gone (retention ran after step 1 and
       // its records are skipped): index j of a list is always offset base + start + j.
-      (entries as string[]).forEach((entry, j) => records.push(decodeEntry(entry, base + start + j)));
+      (replies[i] as string[]).forEach((entry, j) => {
+        if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, base + start + j));
+      });
     });
-    return records;
+    return messages;
   }
 }
 

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeRecord, entryTimestamp, segmentBase, segmentBases, segmentSlices } from './log.js';
+import fc from 'fast-check';
+import {
+  decodeEntry,
+  encodeRecord,
+  entryKeyJson,
+  entryTimestamp,
+  messageJson,
+  segmentBase,
+  segmentBases,
+  segmentSlices,
+} from './log.js';
 
 describe('record encoding', () => {
   it('round-trips key, value and headers through a list entry', () => {
     const payload = encodeRecord({ key: 'user-1', value: { score: 12, tags: ['a b'] }, headers: { trace: 't 1' } });
     const record = decodeEntry(`1700000000123 ${payload}`, 42);
+    expect(payload.startsWith('{"key":"user-1","headers":')).toBe(true);
     expect(record).toEqual({
       offset: 42,
       timestamp: 1700000000123,
@@ -22,7 +33,37 @@ describe('record encoding', () => {
   });
 
   it('reads the timestamp without parsing the payload', () => {
-    expect(entryTimestamp('1700000000999 ["k",1]')).toBe(1700000000999);
+    expect(entryTimestamp('1700000000999 {"key":"k","value":1}')).toBe(1700000000999);
+  });
+});
+
+describe('messageJson (a read splices stored text instead of parsing it)', () => {
+  it('answers offset, timestamp, key, headers and value', () => {
+    const entry = `1700000000123 ${encodeRecord({ key: 'k', value: { a: [1, 'b'] }, headers: { h: 'v' } })}`;
+    expect(JSON.parse(messageJson(entry, 7))).toEqual({ offset: 7, timestamp: 1700000000123, key: 'k', headers: { h: 'v' }, value: { a: [1, 'b'] } });
+  });
+
+  it('answers empty headers when none were stored', () => {
+    const entry = `1 ${encodeRecord({ key: 'k', value: null })}`;
+    expect(JSON.parse(messageJson(entry, 0))).toEqual({ offset: 0, timestamp: 1, key: 'k', headers: {}, value: null });
+  });
+
+  it('is exactly what decoding and re-encoding would give, for any key, value and headers', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.jsonValue(),
+        fc.option(fc.dictionary(fc.string(), fc.string()), { nil: undefined }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        (key, value, headers, offset, timestamp) => {
+          const entry = `${timestamp} ${encodeRecord({ key, value, headers })}`;
+          expect(JSON.parse(messageJson(entry, offset))).toEqual(decodeEntry(entry, offset));
+          expect(entryKeyJson(entry)).toBe(JSON.stringify(key));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -2,8 +2,10 @@
 // fixed-size segments. Shared by the write path (broker) and the read path (gateway).
 //
 // A list entry is "<timestamp> <payload>": the timestamp is the append time in ms, stamped by the append
-// script from Redis' clock (one clock per partition, never decreasing); the payload is the JSON array
-// [key, value] or [key, value, headers], written by the broker.
+// script from Redis' clock (one clock per partition, never decreasing); the payload is the JSON object
+// {"key":…,"headers":…,"value":…} written by the broker, key first, headers only when there are any, value
+// last. That order lets a read splice the stored text into its answer without parsing values
+// (messageJson): parsing and re-serializing every record was most of a read's cost (bench/results).
 
 export interface RecordInput {
   key: string;
@@ -19,21 +21,48 @@ export interface StoredRecord {
   headers: Record<string, string>;
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
 export function encodeRecord({ key, value, headers }: RecordInput): string {
-  return JSON.stringify(headers && Object.keys(headers).length > 0 ? [key, value, headers] : [key, value]);
+  return JSON.stringify(headers && Object.keys(headers).length > 0 ? { key, headers, value } : { key, value });
 }
 
 export function decodeEntry(entry: string, offset: number): StoredRecord {
   const space = entry.indexOf(' ');
-  const [key, value, headers] = JSON.parse(entry.slice(space + 1)) as [string, unknown, Record<string, string>?];
-  return { offset, timestamp: Number(entry.slice(0, space)), key, value, headers: headers ?? NO_HEADERS };
+  const { key, value, headers = {} } = JSON.parse(entry.slice(space + 1)) as Omit<StoredRecord, 'offset' | 'timestamp'>;
+  return { offset, timestamp: Number(entry.slice(0, space)), key, value, headers };
 }
 
 /** Append time of an entry, without parsing its payload. */
 export function entryTimestamp(entry: string): number {
   return Number(entry.slice(0, entry.indexOf(' ')));
+}
+
+const KEY_PREFIX = '{"key":';
+
+/**
+ * The entry as a read answers it, {"offset":…,"timestamp":…,"key":…,"headers":…,"value":…}, spliced from the
+ * stored text: the value is never parsed.
+ */
+export function messageJson(entry: string, offset: number): string {
+  const space = entry.indexOf(' ');
+  const keyEnd = jsonStringEnd(entry, space + 1 + KEY_PREFIX.length);
+  const headers = entry.startsWith(',"headers":', keyEnd) ? '' : ',"headers":{}';
+  return `{"offset":${offset},"timestamp":${entry.slice(0, space)},${entry.slice(space + 2, keyEnd)}${headers}${entry.slice(keyEnd)}`;
+}
+
+/** The entry's key as JSON text: equal to JSON.stringify(key) exactly when the keys are equal. */
+export function entryKeyJson(entry: string): string {
+  const keyStart = entry.indexOf(' ') + 1 + KEY_PREFIX.length;
+  return entry.slice(keyStart, jsonStringEnd(entry, keyStart));
+}
+
+/** Index just past the JSON string whose opening quote is at `quote`. */
+function jsonStringEnd(text: string, quote: number): number {
+  for (let i = quote + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) i++; // a backslash escapes the next character
+    else if (c === 0x22) return i + 1;
+  }
+  throw new Error('a stored record has an unterminated key');
 }
 
 export function segmentBase(offset: number, segmentRecords: number): number {
