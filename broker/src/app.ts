@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import {
   createHttpServer,
-  errorBodySchema,
+  errorResponses,
   headersSchema,
   keySchema,
   pingRedis,
@@ -41,8 +41,6 @@ const recordSchema = {
   additionalProperties: false,
   properties: { key: keySchema, value: {}, headers: headersSchema },
 } as const;
-
-const errors = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
 
 const partitionDescriptionSchema = {
   type: 'object',
@@ -104,7 +102,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
             max_record_bytes: { type: 'integer' },
           },
         },
-        response: { 201: topicDescriptionSchema, ...errors },
+        response: { 201: topicDescriptionSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -140,7 +138,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
               results: { type: 'array', items: writeResultSchema },
             },
           },
-          ...errors,
+          ...errorResponses,
         },
       },
     },
@@ -162,13 +160,13 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     },
   );
 
-  app.get('/topics', { schema: { response: { 200: { type: 'object', properties: { topics: { type: 'array', items: topicDescriptionSchema } } }, ...errors } } }, async () => ({
+  app.get('/topics', { schema: { response: { 200: { type: 'object', properties: { topics: { type: 'array', items: topicDescriptionSchema } } }, ...errorResponses } } }, async () => ({
     topics: await admin.list(),
   }));
 
   app.get<{ Params: { topic: string } }>(
     '/topics/:topic',
-    { schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errors } } },
+    { schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errorResponses } } },
     async (request) => admin.describe(request.params.topic),
   );
 

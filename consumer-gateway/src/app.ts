@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import {
   createHttpServer,
-  errorBodySchema,
+  errorResponses,
   formatValidationErrors,
   keySchema,
   offsetSchema,
@@ -46,8 +46,6 @@ export const readLimits = Object.freeze({
 
 /** Bodies here are a few small fields; anything bigger is a mistake, refused early. */
 const BODY_LIMIT_BYTES = 4096;
-
-const errors = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
 
 const consumerProperties = { email: emailSchema, topic: topicNameSchema } as const;
 const consumerParams = {
@@ -145,7 +143,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
           additionalProperties: false,
           properties: { from: { type: 'string', enum: ['earliest', 'latest'], default: 'earliest' } },
         },
-        response: { 200: subscribeResultSchema, 201: subscribeResultSchema, ...errors },
+        response: { 200: subscribeResultSchema, 201: subscribeResultSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -160,7 +158,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     '/unsubscribe/:email/:topic',
     {
       bodyLimit: BODY_LIMIT_BYTES,
-      schema: { params: consumerParams, response: { 200: subscribeResultSchema, ...errors } },
+      schema: { params: consumerParams, response: { 200: subscribeResultSchema, ...errorResponses } },
     },
     async (request) => {
       const email = consumerEmail(request.params.email);
@@ -191,7 +189,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
           },
         },
         // 200 is JSON text built by read.ts (readResultJson): stored records are not re-serialized.
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request, reply) => {
@@ -224,7 +222,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
         body: { type: 'object', required: ['offset'], additionalProperties: false, properties: { offset: offsetSchema } },
         response: {
           200: { type: 'object', properties: { ...consumerTopicProperties, ...positionSchema.properties } },
-          ...errors,
+          ...errorResponses,
         },
       },
     },
@@ -257,7 +255,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
             type: 'object',
             properties: { ...consumerTopicProperties, partitions: { type: 'array', items: positionSchema } },
           },
-          ...errors,
+          ...errorResponses,
         },
       },
     },
@@ -275,7 +273,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     {
       schema: {
         params: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: emailSchema } },
-        response: { 200: subscriptionsSchema, ...errors },
+        response: { 200: subscriptionsSchema, ...errorResponses },
       },
     },
     async (request) => {

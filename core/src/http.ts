@@ -46,6 +46,9 @@ export const errorBodySchema = {
   },
 } as const;
 
+/** Every route's error responses, for its `response` schema. */
+export const errorResponses = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
+
 export const topicNameSchema = { type: 'string', minLength: 1, maxLength: 249, pattern: TOPIC_NAME_PATTERN } as const;
 export const offsetSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 export const partitionSchema = { type: 'integer', minimum: 0, maximum: 99_999 } as const;
