@@ -26,7 +26,7 @@ export async function createBroker(config: Config): Promise<Broker> {
       /** Listens on config.brokerPort (0 picks a free port) and joins the broker registry. */
       async listen() {
         const address = await listen(app, config.listenHost, config.brokerPort);
-        await registry.register(address.host, address.port);
+        await registry.register(config.advertisedHost, address.port);
         return address;
       },
       close() {

@@ -1,6 +1,7 @@
 // All configuration is read here, once, from the environment. Nothing else in Tributary reads process.env:
 // services receive the frozen Config object and pass it down.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export const defaults = Object.freeze({
   zookeeperHost: '127.0.0.1:2181',
@@ -37,6 +38,8 @@ export interface Config {
   readonly brokerPort: number;
   readonly gatewayPort: number;
   readonly listenHost: string;
+  /** The host other processes reach this one at, as shown in the broker registry. */
+  readonly advertisedHost: string;
   /** Identifies this process in the broker registry and as controller. */
   readonly instanceId: string;
   readonly redisTimeoutMs: number;
@@ -91,6 +94,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     brokerPort: int('BROKER_PORT', defaults.brokerPort, 0, 65_535),
     gatewayPort: int('GATEWAY_PORT', defaults.gatewayPort, 0, 65_535),
     listenHost: str('LISTEN_HOST', defaults.listenHost),
+    advertisedHost: str('ADVERTISED_HOST', hostname()),
     instanceId: str('INSTANCE_ID', randomUUID(), /^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of [A-Za-z0-9._-]'),
     redisTimeoutMs: int('REDIS_TIMEOUT_MS', defaults.redisTimeoutMs, 50, 60_000),
     zookeeperTimeoutMs: int('ZOOKEEPER_TIMEOUT_MS', defaults.zookeeperTimeoutMs, 50, 60_000),

@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       brokerPort: 0,
       gatewayPort: 0,
       listenHost: '127.0.0.1',
+      advertisedHost: '127.0.0.1',
       logLevel: 'silent',
       ...overrides,
     },
