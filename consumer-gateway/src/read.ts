@@ -94,12 +94,25 @@ export class PartitionReader {
     const waiter = await this.waiters.wait(keys.appended, deadline, request.signal);
     try {
       let result = first;
+      let outage: TributaryError | undefined;
       for (;;) {
         // Read again before sleeping: a record appended after the read above but before the subscription
         // published its wake-up to nobody. Concurrent readers of this consumer that wake together are safe:
         // each claims its own range.
-        result = joinReads(result, await this.#readOnce(request, partition, keys));
-        if (result.messages.length > 0 || !(await waiter.changed())) return result;
+        try {
+          result = joinReads(result, await this.#readOnce(request, partition, keys));
+          outage = undefined;
+        } catch (err) {
+          // Redis went away mid-wait and nothing was sent: keep waiting, the reconnect wakes us to try again.
+          // Anything else, including a claim whose outcome is unknown, the client must hear of now.
+          if (!(err instanceof TributaryError) || err.code !== 'REDIS_UNAVAILABLE') throw err;
+          outage = err;
+        }
+        if (result.messages.length > 0) return result;
+        if (!(await waiter.changed())) {
+          if (outage) throw outage;
+          return result;
+        }
       }
     } finally {
       waiter.release();
