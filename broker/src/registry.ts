@@ -1,5 +1,6 @@
 // The broker registry: each broker holds an ephemeral node /brokers/ids/<instanceId> for as long as its
 // ZooKeeper session lives, so the set of live brokers is always ZooKeeper's list of children.
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isNodeError, type Config, type ZooKeeper, type ZooKeeperPaths } from '@tributary/core';
 
@@ -10,7 +11,8 @@ export interface BrokerNode {
   version: string;
 }
 
-export const VERSION = '0.1.0';
+// The version a broker reports in the registry is its package's.
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export class BrokerRegistry {
   #node: BrokerNode | undefined;

@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, PartitionWriter, type Broker } from '@tributary/broker';
 import { connectRedis, createRedis, partitionKeys, zooKeeperPaths, type Topic } from '@tributary/core';
-import { testConfig, uniqueName, waitFor, zooKeeperTree } from '@tributary/testkit';
+import { inspectRedis, testConfig, uniqueName, waitFor, zooKeeperTree } from '@tributary/testkit';
 
 const config = testConfig({ retentionCheckMs: 100, maxPartitions: 64 });
 let broker: Broker;
@@ -12,8 +12,7 @@ let port: number | undefined;
 
 beforeAll(async () => {
   broker = await createBroker(config);
-  redis = new Redis({ port: config.redisPort, lazyConnect: true });
-  await redis.connect();
+  redis = await inspectRedis();
 });
 afterAll(async () => {
   await broker?.close();

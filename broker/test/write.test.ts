@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
 import { decodeEntry, partitionFor, partitionKeys, segmentSlices } from '@tributary/core';
-import { testConfig, uniqueName } from '@tributary/testkit';
+import { inspectRedis, testConfig, uniqueName } from '@tributary/testkit';
 
 const config = testConfig({ maxBodyBytes: 4 * 1024 * 1024, maxBatchRecords: 5_000 });
 let broker: Broker;
@@ -10,8 +10,7 @@ let redis: Redis;
 
 beforeAll(async () => {
   broker = await createBroker(config);
-  redis = new Redis({ port: config.redisPort, lazyConnect: true });
-  await redis.connect();
+  redis = await inspectRedis();
 });
 afterAll(async () => {
   await broker?.close();

@@ -1,10 +1,10 @@
 // A broker and a consumer gateway sharing one ZooKeeper root (so the gateway sees the broker's topics), on
 // the test run's Redis and ZooKeeper, with helpers that speak HTTP to them through app.inject().
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
 import type { Config, RecordInput } from '@tributary/core';
-import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
+import { inspectRedis, testConfig, uniqueName, waitFor } from '@tributary/testkit';
 import { createGateway, type Gateway } from '../src/index.js';
 
 export interface TopicRef {
@@ -34,8 +34,7 @@ export class Stack {
     const broker = await createBroker(brokerConfig);
     const gatewayConfig = testConfig({ zookeeperRoot: brokerConfig.zookeeperRoot });
     const gateway = await createGateway(gatewayConfig);
-    const redis = new Redis({ port: brokerConfig.redisPort, lazyConnect: true });
-    await redis.connect();
+    const redis = await inspectRedis();
     return new Stack(brokerConfig, gatewayConfig, broker, gateway, redis);
   }
 

@@ -80,3 +80,11 @@ export async function zooKeeperTree(root: string): Promise<Array<{ path: string;
     client.close();
   }
 }
+
+/** A plain connection to the test run's Redis, for looking at what the services stored. */
+export async function inspectRedis(): Promise<import('ioredis').Redis> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis({ port: inject('redisPort'), lazyConnect: true });
+  await redis.connect();
+  return redis;
+}
