@@ -318,15 +318,16 @@ describe('POST /seek/:email/:topic', () => {
   it('moves to the first record appended at or after a timestamp', async () => {
     const { topic, email } = await subscribedTopic(0);
     const early = await stack.write(topic, records('k', 1_500));
-    // Append times come from Redis' clock: wait until it has moved on, so the next batch is later.
+    // Append times come from Redis' clock: wait until it is at least 2 ms on, so that lateTime - 1 is still
+    // after every early record (with a 1 ms gap it would be earlyTime itself, and the answer 0).
     const earlyTime = early[0]!.timestamp;
     await waitFor(async () => {
       const [seconds, micros] = await stack.redis.time();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > earlyTime;
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > earlyTime + 1;
     });
     const late = await stack.write(topic, records('k', 10, 1_500));
     const lateTime = late[0]!.timestamp;
-    expect(lateTime).toBeGreaterThan(earlyTime);
+    expect(lateTime).toBeGreaterThan(earlyTime + 1);
 
     const seekTo = async (timestamp: number) => (await api.seek(email, topic, { timestamp })).json().partitions[0].offset;
     expect(await seekTo(lateTime)).toBe(1_500);

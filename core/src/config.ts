@@ -35,6 +35,11 @@ export interface Config {
   readonly redisPort: number;
   readonly redisDb: number;
   readonly redisPassword: string | undefined;
+  /**
+   * Seed nodes of a Redis Cluster (host:port each; the rest are discovered). When set, Tributary talks to the
+   * cluster and ignores redisHost/redisPort/redisDb.
+   */
+  readonly redisClusterNodes: readonly string[] | undefined;
   readonly brokerPort: number;
   readonly gatewayPort: number;
   readonly listenHost: string;
@@ -79,18 +84,25 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     return raw;
   };
 
+  const hostPortList = /^[A-Za-z0-9.\-_[\]:]+:\d+(,[A-Za-z0-9.\-_[\]:]+:\d+)*$/;
+  const hostList = (name: string): string[] | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!hostPortList.test(raw)) {
+      problems.push(`${name} must be host:port[,host:port...], got "${raw}"`);
+      return undefined;
+    }
+    return raw.split(',');
+  };
+
   const config: Config = {
-    zookeeperHost: str(
-      'ZOOKEEPER_HOST',
-      defaults.zookeeperHost,
-      /^[A-Za-z0-9.\-_[\]:]+:\d+(,[A-Za-z0-9.\-_[\]:]+:\d+)*$/,
-      'must be host:port[,host:port...]',
-    ),
+    zookeeperHost: str('ZOOKEEPER_HOST', defaults.zookeeperHost, hostPortList, 'must be host:port[,host:port...]'),
     zookeeperRoot: str('ZOOKEEPER_ROOT', defaults.zookeeperRoot, /^(\/[A-Za-z0-9._-]+)+$/, 'must be an absolute path like /tributary'),
     redisHost: str('REDIS_HOST', defaults.redisHost),
     redisPort: int('REDIS_PORT', defaults.redisPort, 1, 65_535),
     redisDb: int('REDIS_DB', defaults.redisDb, 0, 15),
     redisPassword: env['REDIS_PASSWORD'] || undefined,
+    redisClusterNodes: hostList('REDIS_CLUSTER_NODES'),
     brokerPort: int('BROKER_PORT', defaults.brokerPort, 0, 65_535),
     gatewayPort: int('GATEWAY_PORT', defaults.gatewayPort, 0, 65_535),
     listenHost: str('LISTEN_HOST', defaults.listenHost),
