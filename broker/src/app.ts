@@ -1,13 +1,16 @@
 // The broker's HTTP routes. Handlers validate (JSON schema) and delegate: to TopicAdmin for topics and to
 // PartitionWriter for writes. buildBrokerApp never listens; server.ts does.
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import {
   createHttpServer,
+  errorBody,
+  errorBodySchema,
   errorResponses,
   headersSchema,
   keySchema,
   pingRedis,
+  redisAddress,
+  redisState,
   registerHealthRoutes,
   TributaryError,
   topicNameSchema,
@@ -15,6 +18,8 @@ import {
   type Config,
   type Logger,
   type RecordInput,
+  type RedisClient,
+  type Storage,
   type TopicCache,
   type ZooKeeper,
   type ZooKeeperPaths,
@@ -22,11 +27,12 @@ import {
 import type { Controller, ControllerNode } from './controller.js';
 import type { BrokerRegistry } from './registry.js';
 import { TopicAdmin, type TopicConfigInput } from './topic-admin.js';
-import { PartitionWriter } from './write.js';
+import { isStored, PartitionWriter } from './write.js';
 
 export interface BrokerDeps {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
+  storage: Storage;
   zk: ZooKeeper;
   paths: ZooKeeperPaths;
   topics: TopicCache;
@@ -76,6 +82,22 @@ const writeResultSchema = {
   properties: { partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' } },
 } as const;
 
+/** A batch record's outcome when not every record was stored: its offset, or why it was not stored. */
+const recordOutcomeSchema = {
+  type: 'object',
+  properties: {
+    ...writeResultSchema.properties,
+    code: { type: 'string' },
+    message: { type: 'string' },
+    retriable: { type: 'boolean' },
+  },
+} as const;
+
+const partialWriteSchema = {
+  type: 'object',
+  properties: { ...errorBodySchema.properties, topic: { type: 'string' }, results: { type: 'array', items: recordOutcomeSchema } },
+} as const;
+
 interface WriteBody {
   key?: string;
   value?: unknown;
@@ -84,10 +106,10 @@ interface WriteBody {
 }
 
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
-  const { config, redis, zk, topics } = deps;
+  const { config, redis, storage, zk, topics } = deps;
   const app = createHttpServer({ config, logger: deps.logger });
-  const admin = new TopicAdmin(deps);
-  const writer = new PartitionWriter(redis);
+  const admin = new TopicAdmin({ ...deps, logs: storage.logs });
+  const writer = new PartitionWriter(storage.logs);
 
   // Path parameters are checked by TopicAdmin, whose messages say exactly which rule was broken.
   app.post<{ Params: { topic: string; num_partitions: string }; Body: TopicConfigInput | undefined }>(
@@ -139,10 +161,11 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
             },
           },
           ...errorResponses,
+          503: partialWriteSchema,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const name = request.params.topic;
       const body = request.body;
       const topic = topics.get(name);
@@ -151,7 +174,11 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
         if (body.key !== undefined || 'value' in body || body.headers !== undefined) {
           throw new TributaryError('INVALID_REQUEST', 'send either {key, value, headers} or {records: [...]}, not both');
         }
-        return { topic: name, results: await writer.write(topic, body.records) };
+        const results = await writer.write(topic, body.records);
+        if (results.every(isStored)) return { topic: name, results };
+        const failed = results.filter((result) => !isStored(result)).length;
+        const message = `${results.length - failed} of ${results.length} records were stored and ${failed} were not: retry only those whose result has a code`;
+        return reply.code(503).header('retry-after', '1').send({ ...errorBody('PARTIAL_WRITE', message), topic: name, results });
       }
       if (body.key === undefined) throw new TributaryError('INVALID_REQUEST', 'body.key is required');
       if (!('value' in body)) throw new TributaryError('INVALID_REQUEST', 'body.value is required (null is a value)');
@@ -179,19 +206,19 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
       brokers,
       controller: controller?.value ?? null,
       this_broker: { id: config.instanceId, controller: deps.controller.active },
-      redis: { address: `${config.redisHost}:${config.redisPort}`, state: (await pingRedis(redis)) ? 'ready' : redis.status },
+      redis: { address: redisAddress(config), state: (await pingRedis(redis, config.redisTimeoutMs)) ? 'ready' : redisStateName(redis) },
       zookeeper: { address: config.zookeeperHost, root: config.zookeeperRoot, state: zk.state },
     };
   });
 
   registerHealthRoutes(app, {
-    redis: async () => ((await pingRedis(redis)) ? 'ready' : redisStateName(redis)),
+    redis: async () => ((await pingRedis(redis, config.redisTimeoutMs)) ? 'ready' : redisStateName(redis)),
     zookeeper: () => zk.state,
   });
 
   return app;
 }
 
-function redisStateName(redis: Redis): string {
-  return redis.status === 'ready' ? 'not answering' : redis.status;
+function redisStateName(redis: RedisClient): string {
+  return redis.status === 'ready' ? 'not answering' : redisState(redis);
 }

@@ -11,12 +11,12 @@ export interface Broker extends Service {
 
 export async function createBroker(config: Config): Promise<Broker> {
   const connections = await connectServices(config, 'broker');
-  const { logger, redis, zk, paths, topics } = connections;
+  const { logger, redis, storage, zk, paths, topics } = connections;
   try {
     await Promise.all([paths.deletedTopics, paths.brokers].map((path) => zk.mkdirp(path)));
     const registry = new BrokerRegistry(config, zk, paths);
-    const controller = new Controller({ config, redis, zk, paths, topics, log: logger });
-    const app = buildBrokerApp({ config, redis, zk, paths, topics, registry, controller, logger });
+    const controller = new Controller({ config, logs: storage.logs, zk, paths, topics, log: logger });
+    const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger });
     await controller.start();
     let closed: Promise<void> | undefined;
 

@@ -1,3 +1,3 @@
 export { buildBrokerApp, type BrokerDeps } from './app.js';
 export { createBroker, type Broker } from './broker.js';
-export { PartitionWriter, type WriteResult } from './write.js';
+export { isStored, PartitionWriter, type FailedResult, type StoredResult, type WriteResult } from './write.js';

@@ -7,17 +7,15 @@
 // /topics/<name> is swapped for /deleted-topics/<id> in one ZooKeeper transaction; the controller reclaims
 // the storage from there.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import {
   isNodeError,
-  partitionKeys,
-  readPartitionOffsets,
-  execPipeline,
   topicConfigDefaults,
   topicNameProblem,
   topicNotFound,
   TributaryError,
   type Config,
+  type LogStore,
+  type PartitionOffsets,
   type Topic,
   type TopicCache,
   type TopicConfig,
@@ -52,11 +50,13 @@ export interface TopicDescription {
 export interface DeletedTopicNode extends TopicNode {
   name: string;
   deletedAt: number;
+  /** Set by the controller once the storage is freed; the node goes an hour later. */
+  reclaimedAt?: number;
 }
 
 export interface TopicAdminDeps {
   config: Config;
-  redis: Redis;
+  logs: LogStore;
   zk: ZooKeeper;
   paths: ZooKeeperPaths;
   topics: TopicCache;
@@ -67,7 +67,7 @@ export class TopicAdmin {
 
   /** `asGiven` is the partition count as the client wrote it, for the error message. */
   async create(name: string, partitions: number, input: TopicConfigInput = {}, asGiven: unknown = partitions): Promise<TopicDescription> {
-    const { redis, zk, paths, topics } = this.deps;
+    const { logs, zk, paths, topics } = this.deps;
     this.#checkName(name);
     this.#checkPartitions(partitions, asGiven);
     const config = this.#topicConfig(input);
@@ -75,12 +75,12 @@ export class TopicAdmin {
 
     const node: TopicNode = { id: randomUUID(), partitions, config, createdAt: Date.now() };
     const topic: Topic = { name, ...node };
-    await this.#eachPartition(topic, (pipeline, keys) => pipeline.createPartition(keys.state));
+    await logs.createPartitions(topic);
     try {
       await zk.create(paths.topic(name), node);
     } catch (err) {
       // Nothing refers to the logs we just made: remove them.
-      await this.#eachPartition(topic, (pipeline, keys) => pipeline.unlink(keys.state)).catch(() => {});
+      await logs.removePartitions(topic).catch(() => {});
       if (isNodeError(err, 'NODE_EXISTS')) throw this.#exists(name);
       throw err;
     }
@@ -89,13 +89,13 @@ export class TopicAdmin {
   }
 
   async delete(name: string): Promise<{ name: string; id: string; deleted: true }> {
-    const { zk, paths, topics } = this.deps;
+    const { logs, zk, paths, topics } = this.deps;
     this.#checkName(name);
     const current = await zk.getDataIfExists<TopicNode>(paths.topic(name));
     if (!current) throw topicNotFound(name);
     const topic: Topic = { name, ...current.value };
 
-    await this.#eachPartition(topic, (pipeline, keys) => pipeline.deletePartition(keys.state));
+    await logs.markDeleted(topic);
     const tombstone: DeletedTopicNode = { ...current.value, name, deletedAt: Date.now() };
     try {
       await zk.transaction([
@@ -103,8 +103,12 @@ export class TopicAdmin {
         { op: 'create', path: paths.deletedTopic(topic.id), data: tombstone },
       ]);
     } catch (err) {
-      // Someone else deleted (or re-created) it meanwhile; our deletePartition marks only touched its old id.
-      if (isNodeError(err, 'NO_NODE') || isNodeError(err, 'BAD_VERSION')) throw topicNotFound(name);
+      // Someone else deleted this id meanwhile: the topic node is gone or is a re-created topic (NO_NODE,
+      // BAD_VERSION), or it is at version 0 again but /deleted-topics/<id> already names our id (NODE_EXISTS).
+      // Either way the marks we set touched only this id's partitions (I4).
+      if (isNodeError(err, 'NO_NODE') || isNodeError(err, 'BAD_VERSION') || isNodeError(err, 'NODE_EXISTS')) {
+        throw topicNotFound(name);
+      }
       throw err;
     }
     await topics.refresh();
@@ -114,25 +118,13 @@ export class TopicAdmin {
   async describe(name: string): Promise<TopicDescription> {
     const topic = this.deps.topics.get(name);
     if (!topic) throw topicNotFound(name);
-    return describe(topic, await readPartitionOffsets(this.deps.redis, topic));
+    return describe(topic, await this.deps.logs.allOffsets(topic));
   }
 
   async list(): Promise<TopicDescription[]> {
     const all = this.deps.topics.list();
-    const offsets = await Promise.all(all.map((topic) => readPartitionOffsets(this.deps.redis, topic)));
+    const offsets = await Promise.all(all.map((topic) => this.deps.logs.allOffsets(topic)));
     return all.map((topic, i) => describe(topic, offsets[i]!));
-  }
-
-  /** Runs one command per partition in a single pipeline; fails if any failed. */
-  async #eachPartition(
-    topic: Topic,
-    command: (pipeline: ReturnType<Redis['pipeline']>, keys: ReturnType<typeof partitionKeys>) => unknown,
-  ): Promise<void> {
-    const pipeline = this.deps.redis.pipeline();
-    for (let partition = 0; partition < topic.partitions; partition++) {
-      command(pipeline, partitionKeys({ topicId: topic.id, partition }));
-    }
-    await execPipeline(pipeline);
   }
 
   #checkName(name: string): void {
@@ -168,11 +160,11 @@ export class TopicAdmin {
   }
 }
 
-function emptyOffsets(partitions: number) {
-  return Array.from({ length: partitions }, (_, partition) => ({ partition, logStartOffset: 0, nextOffset: 0 }));
+function emptyOffsets(partitions: number): PartitionOffsets[] {
+  return Array.from({ length: partitions }, (_, partition) => ({ partition, logStartOffset: 0, nextOffset: 0, deleted: false }));
 }
 
-function describe(topic: Topic, offsets: Array<{ partition: number; logStartOffset: number; nextOffset: number }>): TopicDescription {
+function describe(topic: Topic, offsets: PartitionOffsets[]): TopicDescription {
   return {
     name: topic.name,
     id: topic.id,

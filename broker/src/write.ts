@@ -2,34 +2,45 @@
 //
 //   1. each record is encoded once (core/log.ts) and checked against the topic's max record size;
 //   2. its partition comes from Kafka's default partitioner on the key (DESIGN.md I2);
-//   3. each partition's records go to Redis in ONE appendRecords script call (core/lua/appendRecords.lua),
-//      which assigns contiguous offsets atomically (I1); the calls for all partitions go out together.
+//   3. each partition's records go to Redis in ONE append script call (LogStore.append, core/lua/
+//      appendRecords.lua), which assigns contiguous offsets atomically (I1); the calls for all partitions go
+//      out together, each to its partition's shard on a Redis Cluster;
+//   4. every record gets its own outcome: a partition whose append failed does not undo the others, so a
+//      client retries only what failed (PARTIAL_WRITE).
 //
 // No ZooKeeper round trip (the topic comes from the in-process cache, I5) and no await per record.
 //
 // Redis keys touched, per partition (core/keys.ts):
 //   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:segments, trib:{<topicId>:<p>}:seg:<base>
-// and the channel trib:{<topicId>:<p>}:appended, which wakes long-polling readers.
-import type { Redis } from 'ioredis';
+// and the shard channel trib:{<topicId>:<p>}:appended, which wakes long-polling readers.
 import {
-  assertRedisReady,
   encodeRecord,
   partitionFor,
-  partitionKeys,
-  redisCall,
-  scriptError,
-  segmentBase,
-  segmentBases,
   TributaryError,
+  assertRedisReady,
+  type ErrorCode,
+  type LogStore,
   type RecordInput,
   type Topic,
 } from '@tributary/core';
 
-export interface WriteResult {
+export interface StoredResult {
   partition: number;
   offset: number;
   timestamp: number;
 }
+
+/** A record that was not stored, and why: retry it if `retriable`. */
+export interface FailedResult {
+  partition: number;
+  code: ErrorCode;
+  message: string;
+  retriable: boolean;
+}
+
+export type WriteResult = StoredResult | FailedResult;
+
+export const isStored = (result: WriteResult): result is StoredResult => 'offset' in result;
 
 interface PartitionBatch {
   partition: number;
@@ -38,42 +49,33 @@ interface PartitionBatch {
   payloads: string[];
 }
 
-// The append script returns -4 when the segment lists we declared do not cover the offsets it would assign
-// (keys must be declared, the Redis Cluster rule). Each retry declares a wider range, so even heavy
-// contention from other brokers converges within a few attempts.
-const MAX_APPEND_ATTEMPTS = 4;
-const RETRY_WIDENING = 8;
-
 export class PartitionWriter {
-  /**
-   * Next offset last seen per partition state key: a hint for which segment lists to declare. A stale
-   * hint costs a retry, never a wrong offset: the script assigns offsets itself.
-   */
-  readonly #nextOffsetHint = new Map<string, number>();
-  /**
-   * Records this process has sent to a partition and not yet seen answered. Commands on one connection run
-   * in order, so those all land before the next append: declaring that much extra avoids retries.
-   */
-  readonly #inFlight = new Map<string, number>();
+  constructor(private readonly logs: LogStore) {}
 
-  constructor(private readonly redis: Redis) {}
-
-  /** Appends records to `topic`; results come back in input order. */
+  /**
+   * Appends records to `topic` and answers each record's result in input order. When no record was stored,
+   * the failure is thrown as it is; when only some were, the answer mixes stored and failed results.
+   */
   async write(topic: Topic, records: readonly RecordInput[]): Promise<WriteResult[]> {
-    assertRedisReady(this.redis);
+    assertRedisReady(this.logs.redis);
     const batches = this.#partition(topic, records);
 
     const results = new Array<WriteResult>(records.length);
-    const appends = await Promise.allSettled(
-      batches.map(async (batch) => {
-        const [firstOffset, timestamp] = await this.#append(topic, batch);
-        batch.positions.forEach((position, i) => {
-          results[position] = { partition: batch.partition, offset: firstOffset + i, timestamp };
-        });
-      }),
-    );
-    const failed = appends.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
+    const appends = await Promise.allSettled(batches.map((batch) => this.logs.append(topic, batch.partition, batch.payloads)));
+    let firstFailure: unknown;
+    appends.forEach((outcome, i) => {
+      const { partition, positions } = batches[i]!;
+      if (outcome.status === 'fulfilled') {
+        const { firstOffset, timestamp } = outcome.value;
+        positions.forEach((position, j) => (results[position] = { partition, offset: firstOffset + j, timestamp }));
+        return;
+      }
+      firstFailure ??= outcome.reason;
+      const failure = outcome.reason instanceof TributaryError ? outcome.reason : new TributaryError('INTERNAL_ERROR');
+      const failed: FailedResult = { partition, code: failure.code, message: failure.message, retriable: failure.retriable };
+      for (const position of positions) results[position] = failed;
+    });
+    if (firstFailure !== undefined && !appends.some((outcome) => outcome.status === 'fulfilled')) throw firstFailure;
     return results;
   }
 
@@ -98,40 +100,5 @@ export class PartitionWriter {
       batch.payloads.push(payload);
     });
     return [...batches.values()];
-  }
-
-  async #append(topic: Topic, { partition, payloads }: PartitionBatch): Promise<[number, number]> {
-    const keys = partitionKeys({ topicId: topic.id, partition });
-    const S = topic.config.segmentRecords;
-    const ahead = this.#inFlight.get(keys.state) ?? 0;
-    this.#inFlight.set(keys.state, ahead + payloads.length);
-    let hint = this.#nextOffsetHint.get(keys.state) ?? 0;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const firstBase = segmentBase(hint, S);
-        const slack = ahead + S * RETRY_WIDENING ** (attempt - 1);
-        const segments = segmentBases(firstBase, hint + payloads.length + slack, S).map(keys.segment);
-        const [code, value = 0] = await redisCall(
-          this.redis.appendRecords(2 + segments.length, keys.state, keys.segments, segments, S, firstBase, keys.appended, payloads),
-          { write: true },
-        );
-        if (code >= 0) {
-          this.#nextOffsetHint.set(keys.state, code + payloads.length);
-          return [code, value];
-        }
-        if (code === -4 && attempt < MAX_APPEND_ATTEMPTS) {
-          hint = value;
-          continue;
-        }
-        this.#nextOffsetHint.delete(keys.state);
-        throw code === -4
-          ? new TributaryError('REDIS_UNAVAILABLE', 'the partition is too busy to append to; retry', { topic: topic.name, partition })
-          : scriptError(code, { topic: topic.name, partition });
-      }
-    } finally {
-      const left = (this.#inFlight.get(keys.state) ?? payloads.length) - payloads.length;
-      if (left > 0) this.#inFlight.set(keys.state, left);
-      else this.#inFlight.delete(keys.state);
-    }
   }
 }

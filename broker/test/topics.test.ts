@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, PartitionWriter, type Broker } from '@tributary/broker';
-import { connectRedis, createRedis, partitionKeys, zooKeeperPaths, type Topic } from '@tributary/core';
+import { connectRedis, createRedis, LogStore, partitionKeys, zooKeeperPaths, type Topic } from '@tributary/core';
 import { inspectRedis, testConfig, uniqueName, waitFor, zooKeeperTree } from '@tributary/testkit';
 
 const config = testConfig({ retentionCheckMs: 100, maxPartitions: 64 });
@@ -214,7 +214,7 @@ describe('delete_topic', () => {
     const client = createRedis(config, { name: 'stale-broker' });
     await connectRedis(client, config);
     try {
-      await expect(new PartitionWriter(client).write(stale, [{ key: 'k', value: 1 }])).rejects.toMatchObject({
+      await expect(new PartitionWriter(new LogStore(client)).write(stale, [{ key: 'k', value: 1 }])).rejects.toMatchObject({
         code: 'TOPIC_NOT_FOUND',
         message: `topic "${topic}" was deleted`,
       });
@@ -236,11 +236,16 @@ describe('delete_topic', () => {
       const indexes = await Promise.all(keys.map((k) => redis.exists(k.segments)));
       return [...segments, ...indexes].every((n) => n === 0);
     }, { what: 'segments reclaimed' });
-    // The controller removes its to-do node once done; the state hash stays as an expiring tombstone.
+    // The controller marks its to-do node done (it stays an hour, so a late delete of this id can tell it
+    // is gone); the state hash stays as an expiring tombstone.
     const paths = zooKeeperPaths(config.zookeeperRoot);
-    await waitFor(async () => !(await zooKeeperTree(paths.deletedTopics)).some(({ path }) => path === paths.deletedTopic(id)), {
-      what: 'deleted-topic node removed',
-    });
+    await waitFor(
+      async () => {
+        const node = (await zooKeeperTree(paths.deletedTopics)).find(({ path }) => path === paths.deletedTopic(id));
+        return node !== undefined && typeof JSON.parse(node.data).reclaimedAt === 'number';
+      },
+      { what: 'deleted-topic node marked reclaimed' },
+    );
     expect(await redis.ttl(keys[0]!.state)).toBeGreaterThan(0);
   });
 });

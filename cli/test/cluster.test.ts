@@ -17,7 +17,7 @@ describe('tributary cluster', () => {
     const info = await cluster.json(['cluster']);
     const id = info.this_broker.id;
     expect(info.brokers).toEqual([{ id, host: '127.0.0.1', port: Number(new URL(cluster.brokerUrl).port), startedAt: expect.any(String), version: expect.any(String) }]);
-    expect(info.controller).toEqual({ instanceId: id, electedAt: expect.any(String) });
+    expect(info.controller).toEqual({ instanceId: id, epoch: expect.any(Number), electedAt: expect.any(String) });
     expect(info.redis.state).toBe('ready');
     expect(info.zookeeper).toMatchObject({ state: 'ready', root: expect.stringMatching(/^\/cli-/) });
     expect(info.gateway).toEqual({ url: cluster.gatewayUrl, status: 'ready', redis: 'ready', zookeeper: 'ready' });

@@ -2,7 +2,6 @@
 // ConsumerOffsets and PartitionReader. Emails are lowercased before use (email.ts). buildGatewayApp never
 // listens; server.ts does.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import {
   createHttpServer,
   errorResponses,
@@ -17,6 +16,8 @@ import {
   topicNameSchema,
   type Config,
   type Logger,
+  type RedisClient,
+  type Storage,
   type TopicCache,
   type ZooKeeper,
 } from '@tributary/core';
@@ -29,9 +30,10 @@ import type { AppendWaiters } from './waiters.js';
 
 export interface GatewayDeps {
   config: Config;
-  redis: Redis;
-  /** The one connection in subscriber mode, shared by every long poll (waiters.ts). */
-  subscriber: Redis;
+  redis: RedisClient;
+  storage: Storage;
+  /** The one client in subscriber mode, shared by every long poll (waiters.ts). */
+  subscriber: RedisClient;
   zk: ZooKeeper;
   topics: TopicCache;
   waiters: AppendWaiters;
@@ -119,7 +121,7 @@ interface SeekBody {
 }
 
 export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
-  const { config, redis, subscriber, zk, topics, waiters } = deps;
+  const { config, redis, storage, subscriber, zk, topics, waiters } = deps;
   const app = createHttpServer({ config, logger: deps.logger });
   // The email is part of Redis keys: a bad one gets its own code and an explanation of the rule.
   app.setSchemaErrorFormatter((validationErrors, dataVar) =>
@@ -128,9 +130,9 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
       : formatValidationErrors(validationErrors, dataVar),
   );
 
-  const subscriptions = new Subscriptions(redis, topics);
-  const offsets = new ConsumerOffsets(redis, topics);
-  const reader = new PartitionReader(redis, waiters);
+  const subscriptions = new Subscriptions(storage, topics);
+  const offsets = new ConsumerOffsets(storage, topics);
+  const reader = new PartitionReader(storage, waiters);
 
   app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
     '/subscribe/:email/:topic',
@@ -283,7 +285,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   );
 
   registerHealthRoutes(app, {
-    redis: async () => ((await pingRedis(redis)) ? 'ready' : redisStateName(redis)),
+    redis: async () => ((await pingRedis(redis, config.redisTimeoutMs)) ? 'ready' : redisStateName(redis)),
     redis_subscriber: () => redisState(subscriber),
     zookeeper: () => zk.state,
   });
@@ -311,6 +313,6 @@ function clientGone(request: FastifyRequest): AbortSignal {
   return controller.signal;
 }
 
-function redisStateName(redis: Redis): string {
-  return redis.status === 'ready' ? 'not answering' : redis.status;
+function redisStateName(redis: RedisClient): string {
+  return redis.status === 'ready' ? 'not answering' : redisState(redis);
 }

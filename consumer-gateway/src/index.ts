@@ -1,7 +1,7 @@
 export { buildGatewayApp, readLimits, type GatewayDeps } from './app.js';
 export { consumerEmail, EMAIL_PATTERN } from './email.js';
 export { createGateway, type Gateway } from './gateway.js';
-export { ConsumerOffsets, type OffsetPosition, type SeekTarget } from './offsets.js';
+export { ConsumerOffsets, type SeekTarget } from './offsets.js';
 export { PartitionReader, type ReadRequest, type ReadResult } from './read.js';
 export { Subscriptions, type StartFrom, type SubscriptionDescription } from './subscriptions.js';
 export { AppendWaiters, Waiter } from './waiters.js';

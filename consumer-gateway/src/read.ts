@@ -1,37 +1,30 @@
 // The read path: GET /read/:email/:topic/:key, from a consumer's offset to records.
 //
-//   1. HMGET the partition's state: log start, next offset, deleted (a deleted topic answers 404);
-//   2. claimRecords (core/lua/claimRecords-2.lua) on the consumer's keys: checks the subscription (403), picks
-//      [from, to) from the stored offset (moved up to the log start if retention passed it) and, with
+//   1. the partition's state (LogStore.offsets): log start, next offset, deleted (a deleted topic answers 404);
+//   2. ConsumerStore.claim (core/lua/claimRecords-2.lua) on the consumer's keys: checks the subscription (403),
+//      picks [from, to) from the stored offset (moved up to the log start if retention passed it) and, with
 //      auto-commit, stores `to` in the same step, so concurrent readers of one consumer claim disjoint ranges;
-//   3. one pipeline of LRANGEs over the fixed-size segments holding [from, to) (core/log.ts segmentSlices),
-//      so the work is O(records returned), whatever the offset or the partition's length (DESIGN.md I3).
-//      Stored records are spliced into the answer as JSON text (core/log.ts messageJson), never parsed.
+//   3. LogStore.readEntries: one pipeline of LRANGEs over the fixed-size segments holding [from, to), so the
+//      work is O(records returned), whatever the offset or the partition's length (DESIGN.md I3). Stored
+//      records are spliced into the answer as JSON text (core/log.ts messageJson), never parsed.
 //
 // Three round trips and no cross-slot script: the partition and the consumer live on different hash slots.
 // No ZooKeeper (the topic comes from the in-process cache, I5) and no await per record. A long poll (wait_ms)
-// sleeps on the partition's `appended` channel (waiters.ts) and repeats steps 1-3 when it fires.
+// sleeps on the partition's `appended` shard channel (waiters.ts) and repeats steps 1-3 when it fires.
 //
 // Redis keys touched (core/keys.ts):
 //   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:seg:<base>                        (the partition)
 //   trib:consumer:{<email>}:subscriptions, trib:consumer:{<email>}:offsets:<topic>    (the consumer)
-//   and the channel trib:{<topicId>:<p>}:appended, through waiters.ts.
-import type { Redis } from 'ioredis';
+//   and the shard channel trib:{<topicId>:<p>}:appended, through waiters.ts.
 import {
   assertRedisReady,
-  consumerKeys,
-  execPipeline,
   partitionFor,
   entryKeyJson,
   messageJson,
   partitionKeys,
-  redisCall,
-  redisFailure,
-  scriptError,
-  segmentSlices,
   topicNotFound,
   TributaryError,
-  type PartitionKeys,
+  type Storage,
   type Topic,
 } from '@tributary/core';
 import type { AppendWaiters } from './waiters.js';
@@ -80,18 +73,18 @@ export function readResultJson({ messages, ...fields }: ReadResult): string {
 
 export class PartitionReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly storage: Storage,
     private readonly waiters: AppendWaiters,
   ) {}
 
   async read(request: ReadRequest): Promise<ReadResult> {
     const deadline = Date.now() + request.waitMs;
     const partition = partitionFor(request.key, request.topic.partitions);
-    const keys = partitionKeys({ topicId: request.topic.id, partition });
-    const first = await this.#readOnce(request, partition, keys);
+    const first = await this.#readOnce(request, partition);
     if (first.messages.length > 0 || request.waitMs === 0) return first;
 
-    const waiter = await this.waiters.wait(keys.appended, deadline, request.signal);
+    const { appended } = partitionKeys({ topicId: request.topic.id, partition });
+    const waiter = await this.waiters.wait(appended, deadline, request.signal);
     try {
       let result = first;
       let outage: TributaryError | undefined;
@@ -100,7 +93,7 @@ export class PartitionReader {
         // published its wake-up to nobody. Concurrent readers of this consumer that wake together are safe:
         // each claims its own range.
         try {
-          result = joinReads(result, await this.#readOnce(request, partition, keys));
+          result = joinReads(result, await this.#readOnce(request, partition));
           outage = undefined;
         } catch (err) {
           // Redis went away mid-wait and nothing was sent: keep waiting, the reconnect wakes us to try again.
@@ -119,46 +112,22 @@ export class PartitionReader {
     }
   }
 
-  async #readOnce(request: ReadRequest, partition: number, keys: PartitionKeys): Promise<ReadResult> {
+  async #readOnce(request: ReadRequest, partition: number): Promise<ReadResult> {
     const { email, topic, max, commit } = request;
-    assertRedisReady(this.redis);
+    const { logs, consumers, redis } = this.storage;
+    assertRedisReady(redis);
 
-    const [start, next, deleted] = await redisCall(this.redis.hmget(keys.state, 'start', 'next', 'deleted'));
+    const { logStartOffset, nextOffset, deleted } = await logs.offsets(topic, partition);
     // Deleted, or gone since: the topic cache has not caught up yet.
-    if (next == null || deleted != null) throw topicNotFound(topic.name);
-    const logStart = Number(start ?? 0);
-    const highWatermark = Number(next);
+    if (deleted) throw topicNotFound(topic.name);
 
-    const consumer = consumerKeys(email);
-    const context = { topic: topic.name, partition, email };
-    let claim: [number, number?, number?];
-    try {
-      claim = await this.redis.claimRecords(
-        consumer.subscriptions,
-        consumer.offsets(topic.name),
-        topic.name,
-        topic.id,
-        partition,
-        logStart,
-        highWatermark,
-        max,
-        commit ? 1 : 0,
-      );
-    } catch (err) {
-      const failure = redisFailure(err, { write: commit });
-      if (failure.code !== 'WRITE_OUTCOME_UNKNOWN') throw failure;
-      throw new TributaryError(
-        'WRITE_OUTCOME_UNKNOWN',
-        'Redis did not answer in time; the offset may have moved past records this read did not return',
-        context,
-        { cause: err },
-      );
-    }
-    const [from, to = from, resetFrom] = claim;
-    if (from < 0) throw scriptError(from, context);
+    const { from, to, resetFrom } = await consumers.claim({ email, topic, partition, logStartOffset, nextOffset, max, commit });
 
+    const messages: string[] = [];
     const onlyKeyJson = request.onlyKey ? JSON.stringify(request.key) : undefined;
-    const messages = to > from ? await this.#fetch(keys, from, to, topic.config.segmentRecords, onlyKeyJson) : [];
+    await logs.readEntries(topic, partition, from, to, (entry, offset) => {
+      if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, offset));
+    });
     return {
       email,
       topic: topic.name,
@@ -166,33 +135,13 @@ export class PartitionReader {
       partition,
       start_offset: from,
       next_offset: to,
-      log_start_offset: logStart,
-      high_watermark: highWatermark,
-      lag: highWatermark - to,
+      log_start_offset: logStartOffset,
+      high_watermark: nextOffset,
+      lag: nextOffset - to,
       committed: commit,
       ...(resetFrom === undefined ? {} : { offset_reset: { from: resetFrom, to: from } }),
       messages,
     };
-  }
-
-  /**
-   * Records [from, to) as message JSON: one LRANGE per segment touched, all in one round trip. With
-   * `onlyKeyJson`, only records whose key is that key.
-   */
-  async #fetch(keys: PartitionKeys, from: number, to: number, segmentRecords: number, onlyKeyJson?: string): Promise<string[]> {
-    const slices = segmentSlices(from, to, segmentRecords);
-    const pipeline = this.redis.pipeline();
-    for (const { base, start, stop } of slices) pipeline.lrange(keys.segment(base), start, stop);
-    const replies = await execPipeline(pipeline);
-    const messages: string[] = [];
-    slices.forEach(({ base, start }, i) => {
-      // Retention drops whole segments, so a list is either complete or gone (retention ran after step 1 and
-      // its records are skipped): index j of a list is always offset base + start + j.
-      (replies[i] as string[]).forEach((entry, j) => {
-        if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, base + start + j));
-      });
-    });
-    return messages;
   }
 }
 

@@ -6,16 +6,7 @@
 // Redis keys touched (core/keys.ts):
 //   trib:consumer:{<email>}:subscriptions, trib:consumer:{<email>}:offsets:<topic>
 //   trib:{<topicId>:<p>}:state (read only: starting offsets for from=latest, and lag)
-import type { Redis } from 'ioredis';
-import {
-  assertRedisReady,
-  consumerKeys,
-  execPipeline,
-  readPartitionOffsets,
-  redisCall,
-  scriptError,
-  type TopicCache,
-} from '@tributary/core';
+import { assertRedisReady, type Storage, type TopicCache } from '@tributary/core';
 import { liveOffsets, liveTopic } from './topic-lookup.js';
 
 export type StartFrom = 'earliest' | 'latest';
@@ -38,40 +29,32 @@ export interface SubscriptionDescription {
 
 export class Subscriptions {
   constructor(
-    private readonly redis: Redis,
+    private readonly storage: Storage,
     private readonly topics: TopicCache,
   ) {}
 
   /** Returns whether the subscription is new; an existing one is left as it is, offsets included. */
   async subscribe(email: string, topicName: string, from: StartFrom): Promise<boolean> {
+    const { logs, consumers, redis } = this.storage;
     const topic = liveTopic(this.topics, topicName);
-    assertRedisReady(this.redis);
+    assertRedisReady(redis);
     // From the earliest record needs no stored offsets: a missing offset means the log start.
     const startOffsets =
-      from === 'latest' ? (await liveOffsets(this.redis, topic)).flatMap((p) => [p.partition, p.nextOffset]) : [];
-    const keys = consumerKeys(email);
-    const outcome = await redisCall(
-      this.redis.subscribeTopic(keys.subscriptions, keys.offsets(topic.name), topic.name, topic.id, startOffsets),
-      { write: true },
-    );
-    return outcome !== 0;
+      from === 'latest' ? (await liveOffsets(logs, topic)).map((p) => ({ partition: p.partition, offset: p.nextOffset })) : [];
+    return (await consumers.subscribe(email, topic, startOffsets)) !== 'existing';
   }
 
   /** Works whatever became of the topic: only the consumer's own keys are consulted. */
   async unsubscribe(email: string, topicName: string): Promise<void> {
-    assertRedisReady(this.redis);
-    const keys = consumerKeys(email);
-    const outcome = await redisCall(this.redis.unsubscribeTopic(keys.subscriptions, keys.offsets(topicName), topicName), {
-      write: true,
-    });
-    if (outcome < 0) throw scriptError(outcome, { topic: topicName, email });
+    assertRedisReady(this.storage.redis);
+    await this.storage.consumers.unsubscribe(email, topicName);
   }
 
   /** The consumer's live subscriptions (ended ones, to deleted topics, are left out), sorted by topic. */
   async list(email: string): Promise<SubscriptionDescription[]> {
-    assertRedisReady(this.redis);
-    const keys = consumerKeys(email);
-    const subscribed = await redisCall(this.redis.hgetall(keys.subscriptions));
+    const { logs, consumers, redis } = this.storage;
+    assertRedisReady(redis);
+    const subscribed = await consumers.subscriptions(email);
     const live = Object.entries(subscribed)
       .flatMap(([name, id]) => {
         const topic = this.topics.get(name);
@@ -79,16 +62,13 @@ export class Subscriptions {
       })
       .sort((a, b) => a.name.localeCompare(b.name));
 
-    // The consumer's offsets share one hash slot: one pipeline. Partition states are read per topic.
-    const pipeline = this.redis.pipeline();
-    for (const topic of live) pipeline.hgetall(keys.offsets(topic.name));
     const [offsetReplies, partitions] = await Promise.all([
-      execPipeline(pipeline),
-      Promise.all(live.map((topic) => readPartitionOffsets(this.redis, topic))),
+      consumers.storedOffsets(email, live.map((topic) => topic.name)),
+      Promise.all(live.map((topic) => logs.allOffsets(topic))),
     ]);
 
     return live.flatMap((topic, i) => {
-      const stored = offsetReplies[i] as Record<string, string>;
+      const stored = offsetReplies[i]!;
       const states = partitions[i]!;
       // Deleted meanwhile: the topic cache has not caught up yet.
       if (states.some((p) => p.deleted)) return [];

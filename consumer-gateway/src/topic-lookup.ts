@@ -1,14 +1,6 @@
 // The lookups every consumer route starts from. Topics come from the in-process cache (no ZooKeeper round
 // trip, DESIGN.md I5); a topic deleted a moment ago may still be cached, so partition states are checked too.
-import type { Redis } from 'ioredis';
-import {
-  readPartitionOffsets,
-  topicNotFound,
-  TributaryError,
-  type PartitionOffsets,
-  type Topic,
-  type TopicCache,
-} from '@tributary/core';
+import { topicNotFound, TributaryError, type LogStore, type PartitionOffsets, type Topic, type TopicCache } from '@tributary/core';
 
 /** The topic as this gateway knows it, or TOPIC_NOT_FOUND. */
 export function liveTopic(topics: TopicCache, name: string): Topic {
@@ -27,9 +19,9 @@ export function checkPartition(topic: Topic, partition: number): void {
   }
 }
 
-/** Every partition's offsets, in one round trip; TOPIC_NOT_FOUND if the topic was deleted meanwhile. */
-export async function liveOffsets(redis: Redis, topic: Topic): Promise<PartitionOffsets[]> {
-  const offsets = await readPartitionOffsets(redis, topic);
+/** Every partition's offsets; TOPIC_NOT_FOUND if the topic was deleted meanwhile. */
+export async function liveOffsets(logs: LogStore, topic: Topic): Promise<PartitionOffsets[]> {
+  const offsets = await logs.allOffsets(topic);
   if (offsets.some((p) => p.deleted)) throw topicNotFound(topic.name);
   return offsets;
 }

@@ -1,13 +1,16 @@
 // Long-poll waiting: readers with nothing to read sleep until their partition's `appended` channel fires
 // (appendRecords.lua publishes on it after every append), their deadline passes, or their client goes away.
 //
-// All waiters of a gateway share ONE subscriber connection: a channel is subscribed when its first waiter
+// All waiters of a gateway share ONE subscriber client: a channel is subscribed when its first waiter
 // arrives and unsubscribed when its last one leaves. A waiter costs a timer and a set entry, not a Redis
 // connection nor a poll loop, so tens of thousands can wait at once.
 //
-// Redis: SUBSCRIBE / UNSUBSCRIBE of trib:{<topicId>:<p>}:appended (core/keys.ts), on the subscriber connection.
-import type { Redis } from 'ioredis';
-import { redisFailure, TributaryError, withDeadline } from '@tributary/core';
+// The channels are sharded pub/sub channels (SPUBLISH / SSUBSCRIBE, Redis 7): on a Redis Cluster a publish
+// reaches only the shard that owns the channel's hash slot (the partition's own), where plain PUBLISH would
+// be broadcast to every node of the cluster. The subscriber client holds one connection per master there.
+//
+// Redis: SSUBSCRIBE / SUNSUBSCRIBE of trib:{<topicId>:<p>}:appended (core/keys.ts), on the subscriber client.
+import { redisFailure, TributaryError, withDeadline, type RedisClient } from '@tributary/core';
 
 /** One reader's wait on one channel; sleep with `changed()`, and `release()` when done. */
 export class Waiter {
@@ -80,13 +83,15 @@ export class AppendWaiters {
   #closed = false;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly timeoutMs: number,
   ) {
-    subscriber.on('message', this.#onMessage);
-    // Publishes made while the connection was down are lost (ioredis resubscribes on reconnect, but pub/sub
-    // keeps no history): wake everyone to re-read once.
+    subscriber.on('smessage', this.#onMessage);
+    // Publishes made while a connection was down are lost (ioredis resubscribes on reconnect, but pub/sub
+    // keeps no history): wake everyone to re-read once. A cluster subscriber reports its shards' reconnects
+    // as 'subscribersReady'.
     subscriber.on('ready', this.#wakeAll);
+    subscriber.on('subscribersReady', this.#wakeAll);
   }
 
   /**
@@ -105,7 +110,7 @@ export class AppendWaiters {
     }
     let entry = this.#channels.get(channel);
     if (!entry) {
-      const subscribed = withDeadline(this.subscriber.subscribe(channel), this.timeoutMs);
+      const subscribed = withDeadline(this.subscriber.ssubscribe(channel), this.timeoutMs);
       // Waiters that leave before the reply must not turn its failure into an unhandled rejection.
       subscribed.catch(() => {});
       entry = { waiters: new Set(), subscribed };
@@ -124,8 +129,9 @@ export class AppendWaiters {
   /** Ends every wait (each reader answers with what it has) and refuses new ones: the gateway is closing. */
   close(): void {
     this.#closed = true;
-    this.subscriber.off('message', this.#onMessage);
+    this.subscriber.off('smessage', this.#onMessage);
     this.subscriber.off('ready', this.#wakeAll);
+    this.subscriber.off('subscribersReady', this.#wakeAll);
     for (const { waiters } of this.#channels.values()) for (const waiter of waiters) waiter.end();
   }
 
@@ -141,7 +147,7 @@ export class AppendWaiters {
     if (!entry?.waiters.delete(waiter) || entry.waiters.size > 0) return;
     this.#channels.delete(channel);
     // Commands on one connection run in order, so a SUBSCRIBE sent later for a new first waiter still wins.
-    this.subscriber.unsubscribe(channel).catch(() => {});
+    this.subscriber.sunsubscribe(channel).catch(() => {});
   }
 
   #onMessage = (channel: string): void => {

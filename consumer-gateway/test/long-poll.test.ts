@@ -115,7 +115,7 @@ describe('many waiters', () => {
     const subscribers = connections.filter((connection) => connection['name']!.startsWith('tributary-gateway-appended-'));
     expect(connections).toHaveLength(2); // one for commands, one subscriber
     expect(subscribers).toHaveLength(1);
-    expect(subscribers[0]!['sub']).toBe('1');
+    expect(subscribers[0]!['ssub']).toBe('1'); // one shard-channel subscription (SSUBSCRIBE)
 
     await stack.write(topic.name, [{ key: 'k', value: 'for everyone' }]);
     const responses = await Promise.all(reads);
@@ -124,7 +124,7 @@ describe('many waiters', () => {
       expect(response.json().messages).toMatchObject([{ offset: 0, value: 'for everyone' }]);
     }
     expect(stack.gateway.waiters.stats).toEqual({ channels: 0, waiters: 0 });
-    await waitFor(async () => (await gatewayConnections()).find((c) => c['name']!.includes('appended'))?.['sub'] === '0');
+    await waitFor(async () => (await gatewayConnections()).find((c) => c['name']!.includes('appended'))?.['ssub'] === '0');
   });
 });
 

@@ -7,16 +7,18 @@
 
   KEYS[1]     partition state hash (next, start, last_ts, deleted)
   KEYS[2]     segment index zset (member base offset, score first append time)
-  KEYS[3..n]  segment lists for bases ARGV[2], ARGV[2] + S, ARGV[2] + 2S, ...
+  KEYS[3]     shard channel to publish the new next offset on (wakes long-polling readers); declared as a
+              key because in Redis Cluster a sharded channel lives on its hash slot like a key
+  KEYS[4..n]  segment lists for bases ARGV[2], ARGV[2] + S, ARGV[2] + 2S, ...
 
   ARGV[1]     S, records per segment
-  ARGV[2]     base offset of KEYS[3]
-  ARGV[3]     channel to publish the new next offset on (wakes long-polling readers)
-  ARGV[4..]   record payloads, in order
+  ARGV[2]     base offset of KEYS[4]
+  ARGV[3..]   record payloads, in order
 
   Returns {firstOffset, timestamp}: offsets firstOffset .. firstOffset + #records - 1, all stamped with
   timestamp (ms, Redis' clock, never below the partition's previous append).
-  Errors:  {-1}             the partition does not exist
+  Errors (core/src/storage/result-codes.ts):
+           {-1}             the partition does not exist
            {-2}             the topic was deleted
            {-4, nextOffset} the declared segments do not cover the batch; retry with nextOffset as the hint
 ]]
@@ -27,11 +29,11 @@ if state[2] then return {-2} end
 local next_offset = tonumber(state[1])
 local S = tonumber(ARGV[1])
 local first_declared = tonumber(ARGV[2])
-local count = #ARGV - 3
+local count = #ARGV - 2
 local last_offset = next_offset + count - 1
 local first_base = next_offset - next_offset % S
 local last_base = last_offset - last_offset % S
-if first_base < first_declared or last_base > first_declared + (#KEYS - 3) * S then
+if first_base < first_declared or last_base > first_declared + (#KEYS - 4) * S then
   return {-4, next_offset}
 end
 
@@ -44,11 +46,11 @@ local prefix = now .. ' '
 -- RPUSH in chunks: Lua's unpack() is limited to a few thousand values.
 local CHUNK = 1000
 local offset = next_offset
-local i = 4
+local i = 3
 while i <= #ARGV do
   local base = offset - offset % S
   local n = math.min(base + S - offset, #ARGV - i + 1)
-  local segment = KEYS[3 + (base - first_declared) / S]
+  local segment = KEYS[4 + (base - first_declared) / S]
   if offset == base then redis.call('ZADD', KEYS[2], now, base) end
   local entries = {}
   for j = i, i + n - 1 do
@@ -64,5 +66,5 @@ while i <= #ARGV do
 end
 
 redis.call('HSET', KEYS[1], 'next', offset, 'last_ts', now)
-redis.call('PUBLISH', ARGV[3], offset)
+redis.call('SPUBLISH', KEYS[3], offset)
 return {next_offset, now}

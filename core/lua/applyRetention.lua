@@ -8,15 +8,26 @@
   KEYS[3..n]  segment lists, in offset order, from the current log start (ARGV[3]) on
 
   ARGV[1]     S, records per segment
-  ARGV[2]     cutoff: append time in ms; records older than this may go
+  ARGV[2]     retention in ms: records appended longer ago than this (by this shard's clock, which stamped
+              them) may go
   ARGV[3]     base offset of KEYS[3]
+  ARGV[4]     the controller's epoch: work from a controller older than one this partition has seen is refused
 
-  Returns  the new log-start offset, or -1 if the partition is gone or deleted
+  Returns  the new log-start offset
+  Errors   -1  the partition does not exist
+           -2  the partition was deleted
+           -5  a newer controller has acted on this partition (this one is stale)
 ]]
-local state = redis.call('HMGET', KEYS[1], 'start', 'next', 'deleted')
-if not state[2] or state[3] then return -1 end
+local state = redis.call('HMGET', KEYS[1], 'start', 'next', 'deleted', 'controller_epoch')
+if not state[2] then return -1 end
+if state[3] then return -2 end
+local epoch = tonumber(ARGV[4])
+local fenced = tonumber(state[4] or '0')
+if epoch < fenced then return -5 end
+if epoch > fenced then redis.call('HSET', KEYS[1], 'controller_epoch', epoch) end
 local S = tonumber(ARGV[1])
-local cutoff = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local cutoff = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[2])
 local start = tonumber(state[1])
 local first_declared = tonumber(ARGV[3])
 for i = 3, #KEYS do

@@ -8,10 +8,18 @@
 
   ARGV[1]     1 if this is the last step: also remove the index and let the tombstone expire
   ARGV[2]     tombstone lifetime in seconds
+  ARGV[3]     the controller's epoch: work from a controller older than one this partition has seen is refused
 
-  Returns  number of segment lists removed, or -1 if the partition is not marked deleted (nothing removed)
+  Returns  number of segment lists removed
+  Errors   -5  a newer controller has acted on this partition (this one is stale)
+           -6  the partition is not marked deleted (nothing removed)
 ]]
-if redis.call('HGET', KEYS[1], 'deleted') ~= '1' then return -1 end
+local state = redis.call('HMGET', KEYS[1], 'deleted', 'controller_epoch')
+if state[1] ~= '1' then return -6 end
+local epoch = tonumber(ARGV[3])
+local fenced = tonumber(state[2] or '0')
+if epoch < fenced then return -5 end
+if epoch > fenced then redis.call('HSET', KEYS[1], 'controller_epoch', epoch) end
 local removed = 0
 for i = 3, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
 if ARGV[1] == '1' then

@@ -33,6 +33,17 @@ export const errorTable = {
     message: 'Redis did not confirm the write in time; it may or may not have been stored',
   },
   NOT_READY: { statusCode: 503, retriable: true, message: 'not ready' },
+  PARTITION_BUSY: {
+    statusCode: 503,
+    retriable: true,
+    message: 'the partition is too busy to append to (other writers kept moving its end); nothing was stored, retry',
+  },
+  PARTIAL_WRITE: {
+    statusCode: 503,
+    retriable: true,
+    message: 'some records were stored and some were not; `results` says which, retry only the failed ones',
+  },
+  STALE_CONTROLLER: { statusCode: 503, retriable: false, message: 'a newer controller has taken over' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorTable;
@@ -62,28 +73,6 @@ export class TributaryError extends Error {
 }
 
 export const isTributaryError = (err: unknown): err is TributaryError => err instanceof TributaryError;
-
-/**
- * Lua scripts report failures as negative integers (see the header of each .lua file). This is the one place
- * that turns them into errors.
- */
-export function scriptError(code: number, context: ErrorContext = {}): TributaryError {
-  switch (code) {
-    case -1:
-      // Only a topic unknown to Redis: Redis lost its data, or the metadata is older than the tombstone.
-      return new TributaryError('TOPIC_NOT_FOUND', `topic "${context.topic}" has no log in Redis`, context);
-    case -2:
-      return new TributaryError('TOPIC_NOT_FOUND', `topic "${context.topic}" was deleted`, context);
-    case -3:
-      return new TributaryError(
-        'NOT_SUBSCRIBED',
-        `${context.email ?? 'this consumer'} is not subscribed to topic "${context.topic}" (subscribe with POST /subscribe/<email>/<topic>)`,
-        context,
-      );
-    default:
-      return new TributaryError('INTERNAL_ERROR', `unexpected script result ${code}`, context);
-  }
-}
 
 export function topicNotFound(topic: string): TributaryError {
   return new TributaryError('TOPIC_NOT_FOUND', `topic "${topic}" does not exist`, { topic });

@@ -16,9 +16,13 @@
 //
 // ZooKeeper, under the configured root (default /tributary):
 //   /topics/<name>              persistent  {id, partitions, config, createdAt}
-//   /deleted-topics/<topicId>   persistent  {name, partitions, config, deletedAt}: storage the controller reclaims
+//   /deleted-topics/<topicId>   persistent  {name, partitions, config, deletedAt, reclaimedAt?}: storage the
+//                                           controller reclaims; kept an hour after reclaiming so a delete that
+//                                           read this id can tell it is gone (I4)
 //   /brokers/ids/<instanceId>   ephemeral   {host, port, startedAt, version}
-//   /controller                 ephemeral   {instanceId, epoch}: the broker that runs background duties
+//   /controller                 ephemeral   {instanceId, epoch, electedAt}: the broker that runs background duties
+//   /controller-epoch           persistent  {epoch}: bumped in the same transaction that creates /controller, so
+//                                           every controller has a higher epoch than any before it
 
 const PREFIX = 'trib';
 
@@ -66,6 +70,7 @@ export interface ZooKeeperPaths {
   readonly brokers: string;
   broker(instanceId: string): string;
   readonly controller: string;
+  readonly controllerEpoch: string;
 }
 
 export function zooKeeperPaths(root: string): ZooKeeperPaths {
@@ -78,5 +83,6 @@ export function zooKeeperPaths(root: string): ZooKeeperPaths {
     brokers: `${root}/brokers/ids`,
     broker: (instanceId) => `${root}/brokers/ids/${instanceId}`,
     controller: `${root}/controller`,
+    controllerEpoch: `${root}/controller-epoch`,
   };
 }

@@ -1,17 +1,19 @@
 // What the broker and the gateway share as processes: the connections every service holds, and the one way
 // a service starts and stops (server.ts of each is a single call to runService).
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { zooKeeperPaths, type ZooKeeperPaths } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
-import { connectRedis, createRedis } from './redis.js';
+import { connectRedis, createRedis, redisAddress, type RedisClient } from './storage/connection.js';
+import { createStorage, type Storage } from './storage/index.js';
 import { TopicCache } from './topics.js';
 import { ZooKeeper } from './zookeeper.js';
 
 export interface Connections {
   readonly logger: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  /** Every Redis call on partitions and consumers goes through here. */
+  readonly storage: Storage;
   readonly zk: ZooKeeper;
   readonly paths: ZooKeeperPaths;
   /** Every topic, kept current by ZooKeeper watches: requests never wait on ZooKeeper (DESIGN.md I5). */
@@ -37,6 +39,7 @@ export async function connectServices(config: Config, name: string): Promise<Con
     return {
       logger,
       redis,
+      storage: createStorage(redis),
       zk,
       paths,
       topics,
@@ -72,7 +75,7 @@ export function runService(name: string, start: (config: Config) => Promise<Serv
     const config = loadConfig(process.env);
     const service = await start(config);
     const { port } = await service.listen();
-    service.app.log.info({ port, redis: `${config.redisHost}:${config.redisPort}`, zookeeper: config.zookeeperHost }, `${name} listening`);
+    service.app.log.info({ port, redis: redisAddress(config), zookeeper: config.zookeeperHost }, `${name} listening`);
 
     let stopping = false;
     const stop = async (signal: string) => {

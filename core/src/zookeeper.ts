@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { TributaryError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { ConnectionState } from './redis.js';
+import type { ConnectionState } from './storage/connection.js';
 
 const { CreateMode, Exception } = zookeeper;
 
@@ -43,7 +43,8 @@ export interface NodeData<T> {
 }
 
 export type TransactionOp =
-  | { op: 'create'; path: string; data: unknown }
+  | { op: 'create'; path: string; data: unknown; ephemeral?: boolean }
+  | { op: 'setData'; path: string; data: unknown; version: number }
   | { op: 'remove'; path: string; version?: number };
 
 export class ZooKeeper extends EventEmitter {
@@ -92,11 +93,16 @@ export class ZooKeeper extends EventEmitter {
       spinDelay: 500,
       retries: 1,
     });
+    // 'state' tells owners of ZooKeeper-backed roles (the controller) that the connection came and went
+    // within one session: its ephemeral nodes may still be theirs, but nothing is certain while it is down.
     client.on('connected', () => {
       this.#state = 'ready';
+      this.emit('state', this.#state);
     });
     client.on('disconnected', () => {
-      if (!this.#closed) this.#state = 'reconnecting';
+      if (this.#closed) return;
+      this.#state = 'reconnecting';
+      this.emit('state', this.#state);
     });
     client.on('expired', () => {
       if (this.#closed) return;
@@ -180,6 +186,10 @@ export class ZooKeeper extends EventEmitter {
     return stat !== null && stat !== undefined;
   }
 
+  async setData(path: string, data: unknown, version = -1): Promise<void> {
+    await this.#call<void>(path, (c, done) => c.setData(path, encode(data), version, (err) => done(err)));
+  }
+
   async remove(path: string, version = -1): Promise<void> {
     await this.#call<void>(path, (c, done) => c.remove(path, version, (err) => done(err)));
   }
@@ -190,7 +200,8 @@ export class ZooKeeper extends EventEmitter {
     await this.#call<void>(path, (c, done) => {
       const tx = c.transaction();
       for (const o of ops) {
-        if (o.op === 'create') tx.create(o.path, encode(o.data), CreateMode.PERSISTENT);
+        if (o.op === 'create') tx.create(o.path, encode(o.data), o.ephemeral ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT);
+        else if (o.op === 'setData') tx.setData(o.path, encode(o.data), o.version);
         else tx.remove(o.path, o.version ?? -1);
       }
       tx.commit((err) => done(err));

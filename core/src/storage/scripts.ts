@@ -1,14 +1,15 @@
-// Registers every Lua script in ../lua with ioredis once per connection (defineCommand: EVALSHA, falling
+// Registers every Lua script in core/lua with ioredis once per connection (defineCommand: EVALSHA, falling
 // back to EVAL only when Redis lost its script cache). A file named `name-N.lua` takes exactly N keys; a
-// plain `name.lua` takes a variable number and the caller passes the key count first.
+// plain `name.lua` takes a variable number and the caller passes the key count first. Only the stores in
+// this folder call them (log-store.ts, consumer-store.ts): they assemble KEYS and ARGV and decode replies.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis, Result } from 'ioredis';
+import type { Cluster, Redis, Result } from 'ioredis';
 
 // ioredis flattens array arguments, so long key and payload lists need no spreading.
-type ScriptArg = string | number | Buffer | Array<string | number | Buffer>;
+type ScriptArg = string | number | Buffer | ReadonlyArray<string | number | Buffer>;
 
-/** The scripts in ../lua, by command name. Headers in each file list KEYS, ARGV and return codes. */
+/** The scripts in core/lua, by command name. Headers in each file list KEYS, ARGV and return codes. */
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     appendRecords(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<[number, number?], Context>;
@@ -45,7 +46,7 @@ declare module 'ioredis' {
   }
 }
 
-const luaDir = fileURLToPath(new URL('../lua/', import.meta.url));
+const luaDir = fileURLToPath(new URL('../../lua/', import.meta.url));
 
 interface ScriptFile {
   name: string;
@@ -70,7 +71,7 @@ function scriptFiles(): ScriptFile[] {
   return cached;
 }
 
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: Redis | Cluster): void {
   for (const { name, numberOfKeys, lua } of scriptFiles()) {
     redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
   }

@@ -1,0 +1,22 @@
+// The storage layer: the only code that talks to Redis about partitions and consumers. Routes, the read and
+// write paths and the controller call these stores; nothing else assembles script arguments.
+import type { RedisClient } from './connection.js';
+import { ConsumerStore } from './consumer-store.js';
+import { LogStore } from './log-store.js';
+
+export * from './connection.js';
+export * from './consumer-store.js';
+export * from './log-store.js';
+export * from './result-codes.js';
+export * from './scripts.js';
+export * from './slots.js';
+
+export interface Storage {
+  readonly redis: RedisClient;
+  readonly logs: LogStore;
+  readonly consumers: ConsumerStore;
+}
+
+export function createStorage(redis: RedisClient): Storage {
+  return { redis, logs: new LogStore(redis), consumers: new ConsumerStore(redis) };
+}

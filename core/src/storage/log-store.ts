@@ -1,0 +1,270 @@
+// Partition logs in Redis: every call on a partition's keys goes through here. One method per Lua script
+// (it assembles KEYS and ARGV and decodes the reply), plus the plain reads of states and segments.
+//
+// Redis keys (core/keys.ts), all under one partition's hash tag {<topicId>:<p>}, so every call touches one
+// Redis Cluster slot:
+//   trib:{<topicId>:<p>}:state       hash   next, start, last_ts, deleted, controller_epoch
+//   trib:{<topicId>:<p>}:segments    zset   segment base offset -> first append time
+//   trib:{<topicId>:<p>}:seg:<base>  list   records base .. base+S-1, each "<timestamp> <payload>" (log.ts)
+//   trib:{<topicId>:<p>}:appended    shard channel: the new next offset after every append
+import type { ChainableCommander } from 'ioredis';
+import { entryTimestamp, segmentBase, segmentBases, segmentSlices } from '../log.js';
+import { partitionKeys, type PartitionKeys } from '../keys.js';
+import type { Topic } from '../topics.js';
+import { topicNotFound } from '../errors.js';
+import { execPipeline, redisCall, type RedisClient } from './connection.js';
+import { ScriptResult, scriptError } from './result-codes.js';
+import { pipelineEach } from './slots.js';
+
+export interface PartitionOffsets {
+  partition: number;
+  /** First offset still stored (retention moves it forward). */
+  logStartOffset: number;
+  /** Offset the next record will get: the high watermark. */
+  nextOffset: number;
+  /** Whether delete_topic has marked this partition (or its state is gone). */
+  deleted: boolean;
+}
+
+export interface Appended {
+  /** Offset of the first record; the others follow contiguously. */
+  firstOffset: number;
+  /** Append time of every record of the call, ms on Redis' clock. */
+  timestamp: number;
+}
+
+/** A deleted topic as the controller reclaims it: the id its keys were built from. */
+export type StoredTopic = Pick<Topic, 'id' | 'partitions' | 'config'> & { name?: string };
+
+// appendRecords answers SEGMENTS_NOT_DECLARED when the segment lists we declared do not cover the offsets it
+// would assign (keys must be declared, the Redis Cluster rule). Each retry declares a wider range, so even
+// heavy contention from other brokers converges within a few attempts.
+const MAX_APPEND_ATTEMPTS = 4;
+const RETRY_WIDENING = 8;
+/** Segment lists handed to one script call: bounds how long one controller call holds Redis. */
+const SEGMENTS_PER_CALL = 100;
+/** How long a deleted partition's state stays as a tombstone, refusing writers with stale metadata. */
+const TOMBSTONE_TTL_SECONDS = 24 * 60 * 60;
+
+const keysOf = (topic: Pick<Topic, 'id'>, partition: number): PartitionKeys =>
+  partitionKeys({ topicId: topic.id, partition });
+
+const partitionsOf = (topic: Pick<Topic, 'partitions'>): number[] => Array.from({ length: topic.partitions }, (_, p) => p);
+
+export class LogStore {
+  /**
+   * Next offset last seen per partition state key: a hint for which segment lists to declare. A stale hint
+   * costs a retry, never a wrong offset: the script assigns offsets itself.
+   */
+  readonly #nextOffsetHint = new Map<string, number>();
+  /**
+   * Records this process has sent to a partition and not yet seen answered. Commands to one partition run in
+   * order on one connection, so those all land before the next append: declaring that much extra avoids
+   * retries.
+   */
+  readonly #inFlight = new Map<string, number>();
+
+  constructor(readonly redis: RedisClient) {}
+
+  // ---- the write path ----
+
+  /**
+   * Appends payloads (encoded records, log.ts) to one partition in one script call, atomically and with
+   * contiguous offsets (DESIGN.md I1). Fails with TOPIC_NOT_FOUND, PARTITION_BUSY (nothing stored) or
+   * WRITE_OUTCOME_UNKNOWN (Redis did not answer: it may have been stored).
+   */
+  async append(topic: Topic, partition: number, payloads: readonly string[]): Promise<Appended> {
+    const keys = keysOf(topic, partition);
+    const S = topic.config.segmentRecords;
+    const ahead = this.#inFlight.get(keys.state) ?? 0;
+    this.#inFlight.set(keys.state, ahead + payloads.length);
+    let hint = this.#nextOffsetHint.get(keys.state) ?? 0;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const firstBase = segmentBase(hint, S);
+        const slack = ahead + S * RETRY_WIDENING ** (attempt - 1);
+        const segments = segmentBases(firstBase, hint + payloads.length + slack, S).map(keys.segment);
+        const [code, value = 0] = await redisCall(
+          this.redis.appendRecords(3 + segments.length, keys.state, keys.segments, keys.appended, segments, S, firstBase, payloads),
+          { write: true },
+        );
+        if (code >= 0) {
+          this.#nextOffsetHint.set(keys.state, code + payloads.length);
+          return { firstOffset: code, timestamp: value };
+        }
+        if (code === ScriptResult.SEGMENTS_NOT_DECLARED && attempt < MAX_APPEND_ATTEMPTS) {
+          hint = value;
+          continue;
+        }
+        this.#nextOffsetHint.delete(keys.state);
+        throw scriptError(code, { topic: topic.name, partition });
+      }
+    } finally {
+      const left = (this.#inFlight.get(keys.state) ?? payloads.length) - payloads.length;
+      if (left > 0) this.#inFlight.set(keys.state, left);
+      else this.#inFlight.delete(keys.state);
+    }
+  }
+
+  // ---- the read path ----
+
+  /** One partition's offsets, in one round trip. */
+  async offsets(topic: Pick<Topic, 'id'>, partition: number): Promise<PartitionOffsets> {
+    const reply = await redisCall(this.redis.hmget(keysOf(topic, partition).state, 'start', 'next', 'deleted'));
+    return decodeOffsets(partition, reply);
+  }
+
+  /** Every partition's offsets: one pipeline per hash slot, all in flight together. */
+  async allOffsets(topic: Pick<Topic, 'id' | 'partitions'>): Promise<PartitionOffsets[]> {
+    const replies = await pipelineEach(
+      this.redis,
+      partitionsOf(topic),
+      (partition) => keysOf(topic, partition).state,
+      (pipeline, partition) => pipeline.hmget(keysOf(topic, partition).state, 'start', 'next', 'deleted'),
+    );
+    return replies.map((reply, partition) => decodeOffsets(partition, reply as Array<string | null>));
+  }
+
+  /**
+   * Visits the stored entries of offsets [from, to) in order: one LRANGE per segment touched, all in one
+   * round trip, so the cost is O(records returned) wherever `from` is (DESIGN.md I3). Offsets that retention
+   * dropped meanwhile are skipped: it drops whole segments, so a list is complete or gone, and index j of a
+   * list is always offset base + start + j.
+   */
+  async readEntries(
+    topic: Topic,
+    partition: number,
+    from: number,
+    to: number,
+    visit: (entry: string, offset: number) => void,
+  ): Promise<void> {
+    if (to <= from) return;
+    const keys = keysOf(topic, partition);
+    const slices = segmentSlices(from, to, topic.config.segmentRecords);
+    const pipeline = this.redis.pipeline();
+    for (const { base, start, stop } of slices) pipeline.lrange(keys.segment(base), start, stop);
+    const replies = await execPipeline(pipeline);
+    slices.forEach(({ base, start }, i) => {
+      (replies[i] as string[]).forEach((entry, j) => visit(entry, base + start + j));
+    });
+  }
+
+  /**
+   * The first offset whose record was appended at or after `timestamp` (the next offset if none was). Append
+   * times never decrease within a partition, so the segment index names the last segment starting before
+   * `timestamp`, and a binary search inside it finds the record: about log2(S) LINDEX round trips, where one
+   * LRANGE of the segment could move S large records.
+   */
+  async offsetForTime(topic: Topic, { partition, logStartOffset, nextOffset }: PartitionOffsets, timestamp: number): Promise<number> {
+    const keys = keysOf(topic, partition);
+    const S = topic.config.segmentRecords;
+    const bases = await redisCall(this.redis.zrevrangebyscore(keys.segments, `(${timestamp}`, '-inf', 'LIMIT', 0, 1));
+    if (bases.length === 0) return logStartOffset;
+    const base = Number(bases[0]);
+    let low = Math.max(base, logStartOffset);
+    let high = Math.min(base + S, nextOffset);
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const entry = await redisCall(this.redis.lindex(keys.segment(base), middle - base));
+      // A missing entry was just dropped by retention: older than anything still stored.
+      if (entry === null || entryTimestamp(entry) < timestamp) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  // ---- topic admin ----
+
+  /** Starts an empty log at offset 0 for every partition (existing ones are left untouched). */
+  async createPartitions(topic: Pick<Topic, 'id' | 'partitions'>): Promise<void> {
+    await this.#eachPartition(topic, (pipeline, keys) => pipeline.createPartition(keys.state));
+  }
+
+  /** Undoes createPartitions for a topic nothing refers to (its creation failed half-way). */
+  async removePartitions(topic: Pick<Topic, 'id' | 'partitions'>): Promise<void> {
+    await this.#eachPartition(topic, (pipeline, keys) => pipeline.unlink(keys.state));
+  }
+
+  /** Marks every partition deleted: writes and reads are refused from now on (DESIGN.md I4). */
+  async markDeleted(topic: Pick<Topic, 'id' | 'partitions'>): Promise<void> {
+    await this.#eachPartition(topic, (pipeline, keys) => pipeline.deletePartition(keys.state));
+  }
+
+  /** One write command per partition, fanned out by hash slot. */
+  async #eachPartition(topic: Pick<Topic, 'id' | 'partitions'>, command: (pipeline: ChainableCommander, keys: PartitionKeys) => unknown) {
+    await pipelineEach(
+      this.redis,
+      partitionsOf(topic),
+      (partition) => keysOf(topic, partition).state,
+      (pipeline, partition) => command(pipeline, keysOf(topic, partition)),
+      { write: true },
+    );
+  }
+
+  // ---- the controller's duties, fenced by its epoch ----
+
+  /**
+   * Frees every segment of a deleted topic, a bounded number per call, and leaves each partition's state as
+   * a tombstone that expires. Fails with STALE_CONTROLLER if a newer controller has acted on a partition.
+   */
+  async reclaim(topic: StoredTopic, controllerEpoch: number): Promise<void> {
+    const S = topic.config.segmentRecords;
+    for (const { partition, logStartOffset, nextOffset } of await this.allOffsets(topic)) {
+      const keys = keysOf(topic, partition);
+      const bases = segmentBases(logStartOffset, nextOffset, S);
+      do {
+        const chunk = bases.splice(0, SEGMENTS_PER_CALL);
+        const last = bases.length === 0 ? 1 : 0;
+        const removed = await redisCall(
+          this.redis.reclaimPartition(2 + chunk.length, keys.state, keys.segments, chunk.map(keys.segment), last, TOMBSTONE_TTL_SECONDS, controllerEpoch),
+          { write: true },
+        );
+        // A partition that was never marked (or whose tombstone already expired) has nothing to free.
+        if (removed === ScriptResult.NOT_DELETED) break;
+        if (removed < 0) throw scriptError(removed, { topic: topic.name, partition });
+      } while (bases.length > 0);
+    }
+  }
+
+  /**
+   * Drops whole segments whose records are all older than the topic's retention, advancing each partition's
+   * log start (offsets never shift, DESIGN.md I1). The active segment always stays. Each partition's script
+   * reads its own shard's clock, the clock that stamped its records.
+   */
+  async applyRetention(topic: Topic, controllerEpoch: number): Promise<void> {
+    if (topic.config.retentionMs < 0) return;
+    const S = topic.config.segmentRecords;
+    for (const { partition, logStartOffset, nextOffset, deleted } of await this.allOffsets(topic)) {
+      if (deleted) continue;
+      const keys = keysOf(topic, partition);
+      let start = logStartOffset;
+      const active = segmentBase(nextOffset, S);
+      while (start < active) {
+        const chunk = segmentBases(start, Math.min(active, start + SEGMENTS_PER_CALL * S), S);
+        const newStart = await redisCall(
+          this.redis.applyRetention(2 + chunk.length, keys.state, keys.segments, chunk.map(keys.segment), S, topic.config.retentionMs, chunk[0]!, controllerEpoch),
+          { write: true },
+        );
+        if (newStart === ScriptResult.PARTITION_MISSING || newStart === ScriptResult.PARTITION_DELETED) break;
+        if (newStart < 0) throw scriptError(newStart, { topic: topic.name, partition });
+        if (newStart < chunk[chunk.length - 1]! + S) break;
+        start = newStart;
+      }
+    }
+  }
+}
+
+function decodeOffsets(partition: number, [start, next, deleted]: Array<string | null>): PartitionOffsets {
+  return {
+    partition,
+    logStartOffset: Number(start ?? 0),
+    nextOffset: Number(next ?? 0),
+    deleted: deleted != null || next == null,
+  };
+}
+
+/** The one error for a partition whose log is gone or marked deleted while the topic cache still has it. */
+export function assertLive(topic: Topic, offsets: PartitionOffsets): PartitionOffsets {
+  if (offsets.deleted) throw topicNotFound(topic.name);
+  return offsets;
+}
