@@ -95,6 +95,9 @@ export function redisState(redis: RedisClient): ConnectionState {
 export async function connectRedis(redis: RedisClient, config: Config): Promise<void> {
   try {
     await withDeadline(redis.connect(), config.redisTimeoutMs * 3);
+    // A cluster opens its connection to each master on first use, and without an offline queue it refuses
+    // commands for a node still connecting: open them all now, so the first requests do not fail.
+    if (redis instanceof Cluster) await withDeadline(Promise.all(redis.nodes('master').map((node) => node.ping())), config.redisTimeoutMs * 3);
   } catch (err) {
     redis.disconnect();
     throw new TributaryError('REDIS_UNAVAILABLE', `cannot connect to Redis at ${redisAddress(config)}`, {}, { cause: err });
