@@ -174,16 +174,28 @@ export class Controller {
     this.#scheduleRetention(0);
   }
 
-  /** Redis says a newer controller acted: step down and follow whoever leads now. */
-  #stepDown(): void {
-    this.deps.log.warn({ epoch: this.#epoch }, 'a newer controller has taken over; stepping down');
+  /**
+   * Redis says a newer controller acted: step down and follow whoever leads now. If /controller still names
+   * this broker, ZooKeeper and Redis disagree about who leads (this broker was cut off and its session has not
+   * expired yet): give the node up, so that the next election produces an epoch Redis accepts.
+   */
+  #stepDown = async (): Promise<void> => {
+    const { zk, paths, config, log } = this.deps;
+    const epoch = this.#epoch;
+    log.warn({ epoch }, 'a newer controller has acted; stepping down');
     this.#pause();
     this.#epoch = undefined;
-    void this.#follow();
-  }
+    try {
+      const node = await zk.getDataIfExists<ControllerNode>(paths.controller);
+      if (node?.value.instanceId === config.instanceId && node.value.epoch === epoch) await zk.remove(paths.controller, node.version);
+    } catch (err) {
+      log.warn({ err }, 'cannot give up the controller node; it goes with this session');
+    }
+    await this.#follow();
+  };
 
   #failed(err: unknown, what: string, context: Record<string, unknown> = {}): void {
-    if (isTributaryError(err) && err.code === 'STALE_CONTROLLER') this.#stepDown();
+    if (isTributaryError(err) && err.code === 'STALE_CONTROLLER') void this.#stepDown();
     else this.deps.log.warn({ err, ...context }, `${what} failed; will retry`);
   }
 

@@ -210,3 +210,39 @@ describe('write errors', () => {
     expect(response.json().message).toMatch(/params\.topic must be 1-249 characters/);
   });
 });
+
+describe('a batch that only partly succeeds', () => {
+  it('keeps what was stored and answers 503 PARTIAL_WRITE with each record’s outcome, so a client retries only the rest', async () => {
+    const { name, id } = await create(2);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const byPartition = (p: number) => keys.filter((key) => partitionFor(key, 2) === p);
+    expect(byPartition(0).length).toBeGreaterThan(0);
+    expect(byPartition(1).length).toBeGreaterThan(0);
+    // One partition refuses appends, as it does once delete_topic has marked it: the other's must stand.
+    await redis.hset(partitionKeys({ topicId: id, partition: 1 }).state, 'deleted', '1');
+
+    const response = await write(name, { records: keys.map((key, i) => ({ key, value: i })) });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    const body = response.json();
+    expect(body).toMatchObject({ statusCode: 503, code: 'PARTIAL_WRITE', error: 'Service Unavailable', retriable: true, topic: name });
+    expect(body.message).toBe(`${byPartition(0).length} of 6 records were stored and ${byPartition(1).length} were not: retry only those whose result has a code`);
+    let offset = 0;
+    keys.forEach((key, i) => {
+      if (partitionFor(key, 2) === 0) {
+        expect(body.results[i]).toEqual({ partition: 0, offset: offset++, timestamp: expect.any(Number) });
+      } else {
+        expect(body.results[i]).toEqual({ partition: 1, code: 'TOPIC_NOT_FOUND', message: `topic "${name}" was deleted`, retriable: false });
+      }
+    });
+    expect((await stored(id, 0)).map((record) => record.key)).toEqual(byPartition(0));
+  });
+
+  it('answers the error itself when no record was stored', async () => {
+    const { name, id } = await create(1);
+    await redis.hset(partitionKeys({ topicId: id, partition: 0 }).state, 'deleted', '1');
+    const response = await write(name, { records: [{ key: 'a', value: 1 }, { key: 'b', value: 2 }] });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'TOPIC_NOT_FOUND', message: `topic "${name}" was deleted` });
+  });
+});
