@@ -94,3 +94,31 @@ describe('controller epoch', () => {
     }
   });
 });
+
+describe('controller without ZooKeeper', () => {
+  it('pauses its duties while its ZooKeeper connection is down, and resumes once it knows it still leads', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startZooKeeper } = await import('@tributary/local-stack');
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-ctl-'));
+    const zookeeper = await startZooKeeper({ dir });
+    const broker = await createBroker({ ...base, zookeeperHost: `127.0.0.1:${zookeeper.port}`, zookeeperSessionTimeoutMs: 4_000 });
+    try {
+      await waitFor(() => broker.controller.active, { what: 'the broker to lead' });
+      const epoch = broker.controller.epoch;
+      zookeeper.process.kill('SIGSTOP');
+      await waitFor(() => !broker.controller.active, { what: 'duties paused', timeoutMs: 20_000 });
+      zookeeper.process.kill('SIGCONT');
+      await waitFor(() => broker.controller.active, { what: 'duties resumed', timeoutMs: 20_000 });
+      // Either the session survived and the broker confirmed its own node, or it expired and the broker won a
+      // new election: never a controller with an epoch it did not win.
+      expect(broker.controller.epoch! >= epoch!).toBe(true);
+    } finally {
+      zookeeper.process.kill('SIGCONT');
+      await broker.close();
+      await zookeeper.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -51,6 +51,9 @@ export class ZooKeeper extends EventEmitter {
   #client: Client;
   #state: ConnectionState = 'connecting';
   #closed = false;
+  /** When ZooKeeper last answered anything (see #watchdog). */
+  #lastHeard = Date.now();
+  readonly #watchdogTimer: NodeJS.Timeout;
 
   private constructor(
     private readonly config: Config,
@@ -58,6 +61,8 @@ export class ZooKeeper extends EventEmitter {
   ) {
     super();
     this.#client = this.#open();
+    this.#watchdogTimer = setInterval(this.#watchdog, Math.max(200, Math.floor(config.zookeeperSessionTimeoutMs / 3)));
+    this.#watchdogTimer.unref();
   }
 
   /** Opens a session, failing with ZOOKEEPER_UNAVAILABLE if none is established in time. */
@@ -84,8 +89,31 @@ export class ZooKeeper extends EventEmitter {
   close(): void {
     this.#closed = true;
     this.#state = 'closed';
+    clearInterval(this.#watchdogTimer);
     this.#client.close();
   }
+
+  /**
+   * A frozen ZooKeeper server (SIGSTOP, a long GC pause, a dead network path) keeps its TCP connection open,
+   * and node-zookeeper-client pings it without ever timing out the answer: the session would look healthy
+   * while nothing answers, and the controller would keep acting. So we ping ourselves, and when nothing has
+   * answered for two thirds of the session timeout (the read timeout of ZooKeeper's own Java client) we say
+   * so and drop the socket. The library then reconnects to the next server of the ensemble under the same
+   * session, as the Java client does.
+   */
+  #watchdog = (): void => {
+    if (this.#closed || this.#client.getState() !== zookeeper.State.SYNC_CONNECTED) return;
+    this.#client.exists('/', (err) => {
+      if (!err) this.#lastHeard = Date.now();
+    });
+    if (Date.now() - this.#lastHeard < (this.config.zookeeperSessionTimeoutMs * 2) / 3) return;
+    this.log.warn({ zookeeper: this.config.zookeeperHost }, 'ZooKeeper stopped answering; reconnecting');
+    this.#lastHeard = Date.now();
+    this.#state = 'reconnecting';
+    this.emit('state', this.#state);
+    // The library's own socket: destroying it is how it handles a connect timeout, too.
+    (this.#client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+  };
 
   #open(): Client {
     const client = zookeeper.createClient(this.config.zookeeperHost, {
@@ -97,6 +125,7 @@ export class ZooKeeper extends EventEmitter {
     // within one session: its ephemeral nodes may still be theirs, but nothing is certain while it is down.
     client.on('connected', () => {
       this.#state = 'ready';
+      this.#lastHeard = Date.now();
       this.emit('state', this.#state);
     });
     client.on('disconnected', () => {
