@@ -1,2 +1,13 @@
-export { freePort, isPortFree, startRedis, startZooKeeper, type RunningServer } from './servers.js';
+export {
+  freePort,
+  isPortFree,
+  startRedis,
+  startRedisCluster,
+  startZooKeeper,
+  startZooKeeperEnsemble,
+  type RedisCluster,
+  type RunningServer,
+  type ServerNode,
+  type ZooKeeperEnsemble,
+} from './servers.js';
 export { quickStart, runLocalStack, type LocalStack, type StackOptions } from './stack.js';
