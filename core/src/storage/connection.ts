@@ -106,6 +106,7 @@ export async function connectRedis(redis: RedisClient, config: Config): Promise<
 
 // Redis answers these when it cannot serve now but may soon: an outage, not a bug.
 const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
+const REDIRECTIONS_EXHAUSTED = /^Too many Cluster redirections\. Last error: ReplyError: (MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /**
  * Turns a failed Redis call into a TributaryError. A write that failed after it was sent may or may not
@@ -113,6 +114,11 @@ const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYA
  */
 export function redisFailure(err: unknown, { write = false } = {}): TributaryError {
   if (err instanceof TributaryError) return err;
+  // The cluster client followed MOVED, ASK and TRYAGAIN replies until it gave up: every attempt was refused,
+  // so nothing ran (a slot migrating or failing over between nodes).
+  if (err instanceof Error && REDIRECTIONS_EXHAUSTED.test(err.message)) {
+    return new TributaryError('REDIS_UNAVAILABLE', 'Redis Cluster is moving this data between nodes; nothing was stored, retry');
+  }
   if (err instanceof ReplyError) {
     const reply = (err as Error).message;
     // A refusal means the command did not run, so even a write's outcome is known: nothing happened.
