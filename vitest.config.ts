@@ -1,25 +1,64 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
 
-export default defineConfig({
-  resolve: {
-    // Tests run against the TypeScript sources; the CLI tests run the built binary.
-    alias: {
-      '@tributary/core': src('core'),
-      '@tributary/local-stack': src('local-stack'),
-      '@tributary/testkit': fileURLToPath(new URL('./testkit/src/index.ts', import.meta.url)),
-      '@tributary/broker': src('broker'),
-      '@tributary/consumer-gateway': src('consumer-gateway'),
+// Tests run against the TypeScript sources; the CLI tests run the built binary.
+const resolve = {
+  alias: {
+    '@tributary/core': src('core'),
+    '@tributary/local-stack': src('local-stack'),
+    '@tributary/testkit': fileURLToPath(new URL('./testkit/src/index.ts', import.meta.url)),
+    '@tributary/broker': src('broker'),
+    '@tributary/consumer-gateway': src('consumer-gateway'),
+  },
+};
+const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
+
+// Files that start their own servers and never touch the project's Redis: running them again in the
+// cluster project would test nothing new.
+const ownServers = [
+  // Its own single Redis, stopped and restarted for an outage.
+  'consumer-gateway/test/outage.test.ts',
+  // Their own Redis Cluster (to kill a master, to move slots), and their own ZooKeeper ensemble.
+  'broker/test/cluster-failover.test.ts',
+  'broker/test/cluster-resharding.test.ts',
+  'broker/test/zookeeper-ensemble.test.ts',
+];
+
+// Two projects, one global setup (testkit/src/global-setup.ts, run once by the root config) that starts a
+// single Redis, a Redis Cluster and ZooKeeper. "single" runs every test file against the single Redis;
+// "cluster" runs the services' tests again with testConfig() and inspectRedis() on the cluster. Reports
+// label each test with its project. (Vitest 4 inline projects do not inherit the root config, so each
+// spells out what it needs; `extends: true` would also inherit, and rerun, the global setup.)
+const projects: TestProjectInlineConfiguration[] = [
+  {
+    resolve,
+    test: {
+      name: 'single',
+      include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts'],
+      provide: { redisMode: 'single' },
+      ...timeouts,
     },
   },
+  {
+    resolve,
+    test: {
+      name: 'cluster',
+      include: ['broker/test/**/*.test.ts', 'consumer-gateway/test/**/*.test.ts'],
+      exclude: ownServers,
+      provide: { redisMode: 'cluster' },
+      ...timeouts,
+    },
+  },
+];
+
+export default defineConfig({
+  resolve,
   test: {
-    include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts'],
+    projects,
     globalSetup: ['testkit/src/global-setup.ts'],
     reporters: ['default', './testkit/src/summary-reporter.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     dangerouslyIgnoreUnhandledErrors: false,
   },
 });

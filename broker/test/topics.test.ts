@@ -1,13 +1,12 @@
 import { request as httpRequest } from 'node:http';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, PartitionWriter, type Broker } from '@tributary/broker';
-import { connectRedis, createRedis, LogStore, partitionKeys, zooKeeperPaths, type Topic } from '@tributary/core';
+import { connectRedis, createRedis, LogStore, partitionKeys, zooKeeperPaths, type RedisClient, type Topic } from '@tributary/core';
 import { inspectRedis, testConfig, uniqueName, waitFor, zooKeeperTree } from '@tributary/testkit';
 
 const config = testConfig({ retentionCheckMs: 100, maxPartitions: 64 });
 let broker: Broker;
-let redis: Redis;
+let redis: RedisClient;
 let port: number | undefined;
 
 beforeAll(async () => {

@@ -1,12 +1,11 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
-import { decodeEntry, partitionFor, partitionKeys, segmentSlices } from '@tributary/core';
+import { decodeEntry, partitionFor, partitionKeys, segmentSlices, type RedisClient } from '@tributary/core';
 import { inspectRedis, testConfig, uniqueName } from '@tributary/testkit';
 
 const config = testConfig({ maxBodyBytes: 4 * 1024 * 1024, maxBatchRecords: 5_000 });
 let broker: Broker;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   broker = await createBroker(config);

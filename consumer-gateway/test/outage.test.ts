@@ -1,5 +1,6 @@
 // A Redis outage under the gateway: requests answer 503 quickly instead of hanging, a long poll that was
 // waiting survives the outage (its subscription is restored and it re-reads), and service resumes.
+// Single Redis only (vitest.config.ts): the test stops and restarts a redis-server of its own.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

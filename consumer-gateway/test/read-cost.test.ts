@@ -1,28 +1,23 @@
 // DESIGN.md I3: a read costs O(records returned), independent of its offset and of the partition's length.
-// Counted in Redis commands (MONITOR), not measured in time: a read near the start and one near the end of a
-// 30,000-record partition issue the same commands, and each LRANGE walks a list of at most S records.
-import { Redis } from 'ioredis';
+// Counted in Redis commands (MONITOR, on every master of a Redis Cluster), not measured in time: a read near
+// the start and one near the end of a 30,000-record partition issue the same commands, and each LRANGE walks
+// a list of at most S records.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { uniqueEmail, uniqueName, waitFor } from '@tributary/testkit';
+import { monitorRedis, uniqueEmail, type MonitoredCommand, type RedisMonitor } from '@tributary/testkit';
 import { client, offsetsOf, Stack } from './stack.js';
 
 let stack: Stack;
 let api: ReturnType<typeof client>;
-let monitor: Redis | undefined;
+let monitor: RedisMonitor | undefined;
 
 beforeAll(async () => {
   stack = await Stack.start();
   api = client(stack.gateway);
 });
 afterAll(async () => {
-  monitor?.disconnect();
+  monitor?.close();
   await stack?.close();
 });
-
-interface Seen {
-  args: string[];
-  source: string;
-}
 
 it('costs the same near the start and the end of a long partition', async () => {
   const S = 1_000; // the topic's segment_records
@@ -34,37 +29,21 @@ it('costs the same near the start and the end of a long partition', async () => 
   // Loads claimRecords into Redis' script cache, so both measured reads run it the same way (EVALSHA).
   await api.read(email, topic.name, 'k', '?commit=false&max=1');
 
-  monitor = await stack.redis.monitor();
-  const seen: Seen[] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ args, source }));
-
-  /** Resolves with the index of a fresh marker command in `seen`: everything Redis ran before it is there. */
-  const mark = async () => {
-    const marker = uniqueName('marker');
-    await stack.redis.echo(marker);
-    return waitFor(() => {
-      const index = seen.findIndex(({ args }) => args[0]?.toLowerCase() === 'echo' && args[1] === marker);
-      return index >= 0 ? index : undefined;
-    });
-  };
+  monitor = await monitorRedis();
 
   const measuredRead = async (offset: number) => {
     expect((await api.seek(email, topic.name, { offset })).statusCode).toBe(200);
-    const start = await mark();
-    const response = await api.read(email, topic.name, 'k', '?max=100');
-    const end = await mark();
+    const { result: response, commands: ran } = await monitor!.around(() => api.read(email, topic.name, 'k', '?max=100'));
     expect(offsetsOf(response.json().messages)).toEqual(Array.from({ length: 100 }, (_, i) => offset + i));
     // Other test files share this Redis: keep only commands about this topic or this consumer.
-    const commands = seen
-      .slice(start + 1, end)
-      .filter(({ args }) => args.some((arg) => arg.includes(topic.id) || arg.includes(email)));
+    const commands = ran.filter(({ args }) => args.some((arg) => arg.includes(topic.id) || arg.includes(email)));
     return commands;
   };
 
   const nearStart = await measuredRead(10);
   const nearEnd = await measuredRead(29_000);
 
-  const shape = (commands: Seen[]) => commands.map(({ args, source }) => `${source === 'lua' ? 'lua ' : ''}${args[0]!.toLowerCase()}`);
+  const shape = (commands: MonitoredCommand[]) => commands.map(({ args, source }) => `${source === 'lua' ? 'lua ' : ''}${args[0]!.toLowerCase()}`);
   expect(shape(nearStart)).toEqual(shape(nearEnd));
   // Three round trips: the partition state, the claim script (and what it runs), one LRANGE.
   expect([...shape(nearStart)].sort()).toEqual(['evalsha', 'hmget', 'lrange', 'lua hget', 'lua hget', 'lua hset'].sort());

@@ -1,9 +1,8 @@
 // A broker and a consumer gateway sharing one ZooKeeper root (so the gateway sees the broker's topics), on
 // the test run's Redis and ZooKeeper, with helpers that speak HTTP to them through app.inject().
-import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
-import type { Config, RecordInput } from '@tributary/core';
+import type { Config, RecordInput, RedisClient } from '@tributary/core';
 import { inspectRedis, testConfig, uniqueName, waitFor } from '@tributary/testkit';
 import { createGateway, type Gateway } from '../src/index.js';
 
@@ -24,8 +23,8 @@ export class Stack {
     readonly gatewayConfig: Config,
     readonly broker: Broker,
     readonly gateway: Gateway,
-    /** A plain connection for looking at Redis directly. */
-    readonly redis: Redis,
+    /** A plain connection for looking at Redis directly (a Cluster client in the cluster project). */
+    readonly redis: RedisClient,
     private readonly extraGateways: Gateway[] = [],
   ) {}
 

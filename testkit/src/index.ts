@@ -1,18 +1,14 @@
-// Helpers for integration tests: configuration pointing at the run's throwaway Redis and ZooKeeper
-// (started in global-setup.ts), unique names, and polling instead of fixed sleeps.
-import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+// Helpers for integration tests: configuration pointing at the run's throwaway Redis (the single server or
+// the cluster, by the project's redisMode) and ZooKeeper (started in global-setup.ts), unique names, and
+// polling instead of fixed sleeps.
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '@tributary/core';
+import { uniqueName } from './names.js';
+import { redisSettings } from './redis.js';
 
-/** A name no other test uses: topics, emails and ZooKeeper roots never collide between test files. */
-export function uniqueName(prefix = 't'): string {
-  return `${prefix}-${randomBytes(5).toString('hex')}`;
-}
-
-export function uniqueEmail(): string {
-  return `${uniqueName('user')}@example.com`;
-}
+export { uniqueEmail, uniqueName } from './names.js';
+export { inspectRedis, monitorRedis, redisMode, type MonitoredCommand, type RedisMonitor } from './redis.js';
+export { waitFor } from './wait-for.js';
 
 /**
  * Config for a service under test. Each call gets its own ZooKeeper root unless one is given, so services
@@ -22,8 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig(
     {},
     {
-      redisHost: '127.0.0.1',
-      redisPort: inject('redisPort'),
+      ...redisSettings(),
       zookeeperHost: inject('zookeeperHost'),
       zookeeperRoot: `/${uniqueName('test')}`,
       brokerPort: 0,
@@ -34,27 +29,6 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       ...overrides,
     },
   );
-}
-
-/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-    }
-    await sleep(intervalMs);
-  }
 }
 
 /** Every node under `root` in the test run's ZooKeeper, with its data as text: to check what is (not) stored there. */
@@ -79,12 +53,4 @@ export async function zooKeeperTree(root: string): Promise<Array<{ path: string;
   } finally {
     client.close();
   }
-}
-
-/** A plain connection to the test run's Redis, for looking at what the services stored. */
-export async function inspectRedis(): Promise<import('ioredis').Redis> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis({ port: inject('redisPort'), lazyConnect: true });
-  await redis.connect();
-  return redis;
 }
