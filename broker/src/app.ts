@@ -2,6 +2,7 @@
 // PartitionWriter for writes. buildBrokerApp never listens; server.ts does.
 import type { FastifyInstance } from 'fastify';
 import {
+  assertRedisReady,
   createHttpServer,
   errorBody,
   errorBodySchema,
@@ -13,6 +14,7 @@ import {
   redisState,
   registerHealthRoutes,
   TributaryError,
+  topicConfigDefaults,
   topicNameSchema,
   topicNotFound,
   type Config,
@@ -41,11 +43,14 @@ export interface BrokerDeps {
   logger: Logger;
 }
 
+/** An idempotency id: a retry of the record with the same id within the topic's dedup window is not stored again. */
+const recordIdSchema = { type: 'string', minLength: 1, maxLength: 128 } as const;
+
 const recordSchema = {
   type: 'object',
   required: ['key', 'value'],
   additionalProperties: false,
-  properties: { key: keySchema, value: {}, headers: headersSchema },
+  properties: { key: keySchema, value: {}, headers: headersSchema, id: recordIdSchema },
 } as const;
 
 const partitionDescriptionSchema = {
@@ -71,6 +76,7 @@ const topicDescriptionSchema = {
         retention_ms: { type: 'integer' },
         max_record_bytes: { type: 'integer' },
         segment_records: { type: 'integer' },
+        dedup_window_ms: { type: 'integer' },
       },
     },
     created_at: { type: 'string' },
@@ -79,7 +85,7 @@ const topicDescriptionSchema = {
 
 const writeResultSchema = {
   type: 'object',
-  properties: { partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' } },
+  properties: { partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' }, duplicate: { type: 'boolean' } },
 } as const;
 
 /** A batch record's outcome when not every record was stored: its offset, or why it was not stored. */
@@ -122,6 +128,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
           properties: {
             retention_ms: { type: 'integer' },
             max_record_bytes: { type: 'integer' },
+            dedup_window_ms: { type: 'integer' },
           },
         },
         response: { 201: topicDescriptionSchema, ...errorResponses },
@@ -195,6 +202,39 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     '/topics/:topic',
     { schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errorResponses } } },
     async (request) => admin.describe(request.params.topic),
+  );
+
+  // "Did my write land?": where the record with this id went, while the id is inside the dedup window.
+  app.get<{ Params: { topic: string; id: string } }>(
+    '/topics/:topic/ids/:id',
+    {
+      schema: {
+        params: { type: 'object', properties: { topic: topicNameSchema, id: recordIdSchema } },
+        response: {
+          200: {
+            type: 'object',
+            properties: { topic: { type: 'string' }, id: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { topic: name, id } = request.params;
+      const topic = topics.get(name);
+      if (!topic) throw topicNotFound(name);
+      assertRedisReady(redis);
+      const found = await storage.logs.findRecordId(topic, id);
+      if (!found) {
+        const window = topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs;
+        throw new TributaryError(
+          'RECORD_ID_NOT_FOUND',
+          `no record with id "${id}" was written to topic "${name}" in the last ${window} ms (its dedup window)`,
+          { topic: name },
+        );
+      }
+      return { topic: name, id, ...found };
+    },
   );
 
   app.get('/cluster', async () => {

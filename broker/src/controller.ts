@@ -263,6 +263,7 @@ export class Controller {
       const epoch = this.#epoch;
       if (!this.#active || epoch === undefined) return;
       await this.deps.logs.applyRetention(topic, epoch);
+      await this.deps.logs.expireRecordIds(topic);
     }
   }
 }

@@ -28,7 +28,11 @@ import {
 export interface TopicConfigInput {
   retention_ms?: number;
   max_record_bytes?: number;
+  dedup_window_ms?: number;
 }
+
+/** Ids are remembered at most this long: their state lives in Redis memory. */
+const MAX_DEDUP_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface PartitionDescription {
   partition: number;
@@ -42,7 +46,7 @@ export interface TopicDescription {
   id: string;
   partition_count: number;
   partitions: PartitionDescription[];
-  config: { retention_ms: number; max_record_bytes: number; segment_records: number };
+  config: { retention_ms: number; max_record_bytes: number; segment_records: number; dedup_window_ms: number };
   created_at: string;
 }
 
@@ -152,7 +156,14 @@ export class TopicAdmin {
         `max_record_bytes must be an integer from 1 to ${bodyLimit} (the broker's request body limit)`,
       );
     }
-    return { retentionMs, maxRecordBytes, segmentRecords: topicConfigDefaults.segmentRecords };
+    const dedupWindowMs = input.dedup_window_ms ?? topicConfigDefaults.dedupWindowMs;
+    if (!Number.isInteger(dedupWindowMs) || dedupWindowMs < 0 || dedupWindowMs > MAX_DEDUP_WINDOW_MS) {
+      throw new TributaryError(
+        'INVALID_TOPIC_CONFIG',
+        `dedup_window_ms must be an integer from 0 (ids not checked) to ${MAX_DEDUP_WINDOW_MS} (7 days)`,
+      );
+    }
+    return { retentionMs, maxRecordBytes, segmentRecords: topicConfigDefaults.segmentRecords, dedupWindowMs };
   }
 
   #exists(name: string): TributaryError {
@@ -179,6 +190,7 @@ function describe(topic: Topic, offsets: PartitionOffsets[]): TopicDescription {
       retention_ms: topic.config.retentionMs,
       max_record_bytes: topic.config.maxRecordBytes,
       segment_records: topic.config.segmentRecords,
+      dedup_window_ms: topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs,
     },
     created_at: new Date(topic.createdAt).toISOString(),
   };

@@ -5,13 +5,17 @@
 //   3. each partition's records go to Redis in ONE append script call (LogStore.append, core/lua/
 //      appendRecords.lua), which assigns contiguous offsets atomically (I1); the calls for all partitions go
 //      out together, each to its partition's shard on a Redis Cluster;
-//   4. every record gets its own outcome: a partition whose append failed does not undo the others, so a
+//   4. a record with an `id` already appended within the topic's dedup window is not appended again: the
+//      check is inside the same script, atomic with the append (I8), and the answer is the original record's
+//      partition, offset and timestamp with `duplicate: true`;
+//   5. every record gets its own outcome: a partition whose append failed does not undo the others, so a
 //      client retries only what failed (PARTIAL_WRITE).
 //
 // No ZooKeeper round trip (the topic comes from the in-process cache, I5) and no await per record.
 //
 // Redis keys touched, per partition (core/keys.ts):
-//   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:segments, trib:{<topicId>:<p>}:seg:<base>
+//   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:segments, trib:{<topicId>:<p>}:seg:<base>,
+//   trib:{<topicId>:<p>}:ids, trib:{<topicId>:<p>}:ids-by-time
 // and the shard channel trib:{<topicId>:<p>}:appended, which wakes long-polling readers.
 import {
   encodeRecord,
@@ -28,6 +32,8 @@ export interface StoredResult {
   partition: number;
   offset: number;
   timestamp: number;
+  /** The record's id was already in the window: this is where the first record with that id went. */
+  duplicate?: true;
 }
 
 /** A record that was not stored, and why: retry it if `retriable`. */
@@ -47,6 +53,8 @@ interface PartitionBatch {
   /** Positions of the batch's records in the request, in request order. */
   positions: number[];
   payloads: string[];
+  /** Record ids ('' for none), only once some record of the batch has one. */
+  ids: string[] | undefined;
 }
 
 export class PartitionWriter {
@@ -61,13 +69,17 @@ export class PartitionWriter {
     const batches = this.#partition(topic, records);
 
     const results = new Array<WriteResult>(records.length);
-    const appends = await Promise.allSettled(batches.map((batch) => this.logs.append(topic, batch.partition, batch.payloads)));
+    const appends = await Promise.allSettled(batches.map((batch) => this.logs.append(topic, batch.partition, batch.payloads, batch.ids)));
     let firstFailure: unknown;
     appends.forEach((outcome, i) => {
       const { partition, positions } = batches[i]!;
       if (outcome.status === 'fulfilled') {
-        const { firstOffset, timestamp } = outcome.value;
-        positions.forEach((position, j) => (results[position] = { partition, offset: firstOffset + j, timestamp }));
+        const { firstOffset, timestamp, duplicates } = outcome.value;
+        let offset = firstOffset;
+        positions.forEach((position, j) => {
+          const original = duplicates?.get(j);
+          results[position] = original ? { partition, ...original, duplicate: true } : { partition, offset: offset++, timestamp };
+        });
         return;
       }
       firstFailure ??= outcome.reason;
@@ -95,7 +107,9 @@ export class PartitionWriter {
       }
       const partition = partitionFor(record.key, topic.partitions);
       let batch = batches.get(partition);
-      if (!batch) batches.set(partition, (batch = { partition, positions: [], payloads: [] }));
+      if (!batch) batches.set(partition, (batch = { partition, positions: [], payloads: [], ids: undefined }));
+      if (record.id !== undefined && !batch.ids) batch.ids = batch.payloads.map(() => '');
+      batch.ids?.push(record.id ?? '');
       batch.positions.push(position);
       batch.payloads.push(payload);
     });

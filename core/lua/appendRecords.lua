@@ -1,5 +1,6 @@
 --[[
-  appendRecords: append records to one partition, assigning contiguous offsets (DESIGN.md I1).
+  appendRecords: append records to one partition, assigning contiguous offsets (DESIGN.md I1), skipping
+  records whose idempotency id was already appended within the topic's dedup window (I8).
 
   Keys are declared, never built here (the Redis Cluster rule), so the caller passes the segment lists the
   batch may land in, starting from a hint of the partition's next offset. If the records would land outside
@@ -9,14 +10,20 @@
   KEYS[2]     segment index zset (member base offset, score first append time)
   KEYS[3]     shard channel to publish the new next offset on (wakes long-polling readers); declared as a
               key because in Redis Cluster a sharded channel lives on its hash slot like a key
-  KEYS[4..n]  segment lists for bases ARGV[2], ARGV[2] + S, ARGV[2] + 2S, ...
+  KEYS[4]     ids hash: record id -> "<offset> <timestamp>" of the record that carried it
+  KEYS[5]     ids zset: record id -> append time, to expire ids once they leave the window
+  KEYS[6..n]  segment lists for bases ARGV[2], ARGV[2] + S, ARGV[2] + 2S, ...
 
   ARGV[1]     S, records per segment
-  ARGV[2]     base offset of KEYS[4]
-  ARGV[3..]   record payloads, in order
+  ARGV[2]     base offset of KEYS[6]
+  ARGV[3]     dedup window in ms, or 0 when no record of this call carries an id
+  ARGV[4..]   with a window: n record ids ('' for a record without one), then the n record payloads;
+              without: the record payloads. Payloads and ids are in request order.
 
-  Returns {firstOffset, timestamp}: offsets firstOffset .. firstOffset + #records - 1, all stamped with
-  timestamp (ms, Redis' clock, never below the partition's previous append).
+  Returns {firstOffset, timestamp, [index, offset, timestamp]...}: the records that were appended got
+  offsets firstOffset, firstOffset + 1, ... in order, all stamped with timestamp (ms, Redis' clock, never
+  below the partition's previous append); each triple names a record (1-based index) that was a duplicate
+  and the offset and timestamp of the record that carried its id first.
   Errors (core/src/storage/result-codes.ts):
            {-1}             the partition does not exist
            {-2}             the topic was deleted
@@ -29,42 +36,105 @@ if state[2] then return {-2} end
 local next_offset = tonumber(state[1])
 local S = tonumber(ARGV[1])
 local first_declared = tonumber(ARGV[2])
-local count = #ARGV - 2
-local last_offset = next_offset + count - 1
-local first_base = next_offset - next_offset % S
-local last_base = last_offset - last_offset % S
-if first_base < first_declared or last_base > first_declared + (#KEYS - 4) * S then
-  return {-4, next_offset}
+local window = tonumber(ARGV[3])
+local count = #ARGV - 3
+local first_payload = 4
+if window > 0 then
+  count = count / 2
+  first_payload = 4 + count
 end
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local last_ts = tonumber(state[3])
 if last_ts and now < last_ts then now = last_ts end
-local prefix = now .. ' '
 
+-- Which records are new. Without ids, all of them: `fresh` stays nil and payloads are read in place.
+-- Nothing is written before the segment check below passes.
+local fresh = nil
+local new_ids = {}
+local reply = {next_offset, now}
+local cutoff = now - window
+if window > 0 then
+  fresh = {}
+  local seen = {}
+  for j = 0, count - 1 do
+    local id = ARGV[4 + j]
+    local original = nil
+    if id ~= '' then
+      original = seen[id]
+      if not original then
+        local stored = redis.call('HGET', KEYS[4], id)
+        if stored then
+          local space = string.find(stored, ' ', 1, true)
+          local ts = tonumber(string.sub(stored, space + 1))
+          if ts >= cutoff then original = {tonumber(string.sub(stored, 1, space - 1)), ts} end
+        end
+      end
+    end
+    if original then
+      reply[#reply + 1] = j + 1
+      reply[#reply + 1] = original[1]
+      reply[#reply + 1] = original[2]
+    else
+      fresh[#fresh + 1] = first_payload + j
+      if id ~= '' then
+        local offset = next_offset + #fresh - 1
+        seen[id] = {offset, now}
+        new_ids[#new_ids + 1] = id
+        new_ids[#new_ids + 1] = offset .. ' ' .. now
+      end
+    end
+  end
+  count = #fresh
+end
+if count == 0 then return reply end
+
+local last_offset = next_offset + count - 1
+local first_base = next_offset - next_offset % S
+local last_base = last_offset - last_offset % S
+if first_base < first_declared or last_base > first_declared + (#KEYS - 6) * S then
+  return {-4, next_offset}
+end
+
+if window > 0 then
+  for j = 1, #new_ids, 2 do
+    redis.call('HSET', KEYS[4], new_ids[j], new_ids[j + 1])
+    redis.call('ZADD', KEYS[5], now, new_ids[j])
+  end
+  -- Forget ids that left the window, a bounded number per call: dedup state stays bounded by the window.
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. cutoff, 'LIMIT', 0, math.min(count + 64, 1000))
+  if #expired > 0 then
+    redis.call('HDEL', KEYS[4], unpack(expired))
+    redis.call('ZREM', KEYS[5], unpack(expired))
+  end
+end
+
+local prefix = now .. ' '
 -- RPUSH in chunks: Lua's unpack() is limited to a few thousand values.
 local CHUNK = 1000
 local offset = next_offset
-local i = 3
-while i <= #ARGV do
+local k = 1
+while k <= count do
   local base = offset - offset % S
-  local n = math.min(base + S - offset, #ARGV - i + 1)
-  local segment = KEYS[4 + (base - first_declared) / S]
+  local n = math.min(base + S - offset, count - k + 1)
+  local segment = KEYS[6 + (base - first_declared) / S]
   if offset == base then redis.call('ZADD', KEYS[2], now, base) end
   local entries = {}
-  for j = i, i + n - 1 do
-    entries[#entries + 1] = prefix .. ARGV[j]
+  for m = k, k + n - 1 do
+    local at = first_payload + m - 1
+    if fresh then at = fresh[m] end
+    entries[#entries + 1] = prefix .. ARGV[at]
     if #entries == CHUNK then
       redis.call('RPUSH', segment, unpack(entries))
       entries = {}
     end
   end
   if #entries > 0 then redis.call('RPUSH', segment, unpack(entries)) end
-  i = i + n
+  k = k + n
   offset = offset + n
 end
 
 redis.call('HSET', KEYS[1], 'next', offset, 'last_ts', now)
 redis.call('SPUBLISH', KEYS[3], offset)
-return {next_offset, now}
+return reply

@@ -4,9 +4,11 @@
 
   KEYS[1]     partition state hash (must be marked deleted)
   KEYS[2]     segment index zset
-  KEYS[3..n]  segment lists to remove in this step
+  KEYS[3]     ids hash (idempotency ids)
+  KEYS[4]     ids zset
+  KEYS[5..n]  segment lists to remove in this step
 
-  ARGV[1]     1 if this is the last step: also remove the index and let the tombstone expire
+  ARGV[1]     1 if this is the last step: also remove the index and the ids, and let the tombstone expire
   ARGV[2]     tombstone lifetime in seconds
   ARGV[3]     the controller's epoch: work from a controller older than one this partition has seen is refused
 
@@ -21,9 +23,9 @@ local fenced = tonumber(state[2] or '0')
 if epoch < fenced then return -5 end
 if epoch > fenced then redis.call('HSET', KEYS[1], 'controller_epoch', epoch) end
 local removed = 0
-for i = 3, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
+for i = 5, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
 if ARGV[1] == '1' then
-  redis.call('UNLINK', KEYS[2])
+  redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4])
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 end
 return removed

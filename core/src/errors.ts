@@ -20,6 +20,7 @@ export const errorTable = {
   TOPIC_NOT_FOUND: { statusCode: 404, retriable: false, message: 'topic not found' },
   PARTITION_NOT_FOUND: { statusCode: 404, retriable: false, message: 'partition not found' },
   ROUTE_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no such route' },
+  RECORD_ID_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no record with this id in the dedup window' },
   TOPIC_EXISTS: { statusCode: 409, retriable: false, message: 'topic already exists' },
   RECORD_TOO_LARGE: { statusCode: 413, retriable: false, message: 'record too large' },
   BODY_TOO_LARGE: { statusCode: 413, retriable: false, message: 'request body too large' },

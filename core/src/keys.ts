@@ -8,7 +8,9 @@
 //                                               bases are multiples of S, so offset o is at index o % S of
 //                                               segment o - o % S (DESIGN.md I3)
 //   trib:{<topicId>:<p>}:segments        zset   member = base offset, score = append time of its first record
-//   trib:{<topicId>:<p>}:appended        channel  published with the new next offset after every append
+//   trib:{<topicId>:<p>}:appended        shard channel  published with the new next offset after every append
+//   trib:{<topicId>:<p>}:ids             hash   record id -> "<offset> <timestamp>" of the record that carried it
+//   trib:{<topicId>:<p>}:ids-by-time     zset   record id -> append time: ids leave the dedup window in this order
 //
 // One consumer's keys share the hash tag {<email>} (there may be millions of consumers; none live in ZooKeeper):
 //   trib:consumer:{<email>}:subscriptions       hash  topic name -> topic id it subscribed to
@@ -35,6 +37,8 @@ export interface PartitionKeys {
   readonly state: string;
   readonly segments: string;
   readonly appended: string;
+  readonly ids: string;
+  readonly idsByTime: string;
   segment(baseOffset: number): string;
 }
 
@@ -44,6 +48,8 @@ export function partitionKeys({ topicId, partition }: PartitionRef): PartitionKe
     state: `${tag}:state`,
     segments: `${tag}:segments`,
     appended: `${tag}:appended`,
+    ids: `${tag}:ids`,
+    idsByTime: `${tag}:ids-by-time`,
     segment: (baseOffset) => `${tag}:seg:${baseOffset}`,
   };
 }

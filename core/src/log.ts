@@ -11,6 +11,8 @@ export interface RecordInput {
   key: string;
   value: unknown;
   headers?: Record<string, string> | undefined;
+  /** Idempotency id: kept in the partition's dedup state for the topic's window, not in the record. */
+  id?: string | undefined;
 }
 
 export interface StoredRecord {

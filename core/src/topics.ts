@@ -11,6 +11,11 @@ export interface TopicConfig {
   readonly maxRecordBytes: number;
   /** Records per Redis list; fixed for the topic's life because it decides where every offset lives. */
   readonly segmentRecords: number;
+  /**
+   * How long a record id is remembered: a second write of the id within it is not appended again (0: ids
+   * are not checked). Topics made before ids existed have none stored: the default applies.
+   */
+  readonly dedupWindowMs?: number;
 }
 
 export interface Topic {

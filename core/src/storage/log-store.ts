@@ -12,6 +12,7 @@ import { entryTimestamp, segmentBase, segmentBases, segmentSlices } from '../log
 import { partitionKeys, type PartitionKeys } from '../keys.js';
 import type { Topic } from '../topics.js';
 import { topicNotFound } from '../errors.js';
+import { topicConfigDefaults } from '../config.js';
 import { execPipeline, redisCall, type RedisClient } from './connection.js';
 import { ScriptResult, scriptError } from './result-codes.js';
 import { pipelineEach } from './slots.js';
@@ -27,10 +28,15 @@ export interface PartitionOffsets {
 }
 
 export interface Appended {
-  /** Offset of the first record; the others follow contiguously. */
+  /** Offset of the first record appended; the others follow contiguously, in request order. */
   firstOffset: number;
-  /** Append time of every record of the call, ms on Redis' clock. */
+  /** Append time of every record appended by the call, ms on Redis' clock. */
   timestamp: number;
+  /**
+   * Records (index into the call's payloads) that were not appended because their id was already in the
+   * window, with the offset and timestamp of the record that carried the id first.
+   */
+  duplicates?: Map<number, { offset: number; timestamp: number }>;
 }
 
 /** A deleted topic as the controller reclaims it: the id its keys were built from. */
@@ -43,6 +49,8 @@ const MAX_APPEND_ATTEMPTS = 4;
 const RETRY_WIDENING = 8;
 /** Segment lists handed to one script call: bounds how long one controller call holds Redis. */
 const SEGMENTS_PER_CALL = 100;
+/** Ids one expireRecordIds call forgets at most. */
+const EXPIRED_IDS_PER_CALL = 1_000;
 /** How long a deleted partition's state stays as a tombstone, refusing writers with stale metadata. */
 const TOMBSTONE_TTL_SECONDS = 24 * 60 * 60;
 
@@ -70,12 +78,16 @@ export class LogStore {
 
   /**
    * Appends payloads (encoded records, log.ts) to one partition in one script call, atomically and with
-   * contiguous offsets (DESIGN.md I1). Fails with TOPIC_NOT_FOUND, PARTITION_BUSY (nothing stored) or
-   * WRITE_OUTCOME_UNKNOWN (Redis did not answer: it may have been stored).
+   * contiguous offsets (DESIGN.md I1). `ids[i]` is the idempotency id of payload i ('' for none): a record
+   * whose id was appended within the topic's dedup window is not appended again (I8). Fails with
+   * TOPIC_NOT_FOUND, PARTITION_BUSY (nothing stored) or WRITE_OUTCOME_UNKNOWN (Redis did not answer: it may
+   * have been stored, and a retry with the same ids is safe).
    */
-  async append(topic: Topic, partition: number, payloads: readonly string[]): Promise<Appended> {
+  async append(topic: Topic, partition: number, payloads: readonly string[], ids?: readonly string[]): Promise<Appended> {
     const keys = keysOf(topic, partition);
     const S = topic.config.segmentRecords;
+    const window = ids ? (topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs) : 0;
+    const args = window > 0 ? [window, ids!, payloads] : [0, payloads];
     const ahead = this.#inFlight.get(keys.state) ?? 0;
     this.#inFlight.set(keys.state, ahead + payloads.length);
     let hint = this.#nextOffsetHint.get(keys.state) ?? 0;
@@ -84,13 +96,15 @@ export class LogStore {
         const firstBase = segmentBase(hint, S);
         const slack = ahead + S * RETRY_WIDENING ** (attempt - 1);
         const segments = segmentBases(firstBase, hint + payloads.length + slack, S).map(keys.segment);
-        const [code, value = 0] = await redisCall(
-          this.redis.appendRecords(3 + segments.length, keys.state, keys.segments, keys.appended, segments, S, firstBase, payloads),
+        const reply = await redisCall(
+          this.redis.appendRecords(5 + segments.length, keys.state, keys.segments, keys.appended, keys.ids, keys.idsByTime, segments, S, firstBase, ...args),
           { write: true },
         );
+        const [code, value = 0] = reply as [number, number?];
         if (code >= 0) {
-          this.#nextOffsetHint.set(keys.state, code + payloads.length);
-          return { firstOffset: code, timestamp: value };
+          const appended = reply.length > 2 ? decodeDuplicates(code, value, reply) : { firstOffset: code, timestamp: value };
+          this.#nextOffsetHint.set(keys.state, code + payloads.length - (appended.duplicates?.size ?? 0));
+          return appended;
         }
         if (code === ScriptResult.SEGMENTS_NOT_DECLARED && attempt < MAX_APPEND_ATTEMPTS) {
           hint = value;
@@ -104,6 +118,32 @@ export class LogStore {
       if (left > 0) this.#inFlight.set(keys.state, left);
       else this.#inFlight.delete(keys.state);
     }
+  }
+
+  /** Where the record that carried `id` was appended, while the id is inside its topic's dedup window. */
+  async findRecordId(topic: Topic, id: string): Promise<{ partition: number; offset: number; timestamp: number } | undefined> {
+    const window = topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs;
+    const [replies, now] = await Promise.all([
+      pipelineEach(
+        this.redis,
+        partitionsOf(topic),
+        (partition) => keysOf(topic, partition).ids,
+        (pipeline, partition) => pipeline.hget(keysOf(topic, partition).ids, id),
+      ),
+      this.#now(),
+    ]);
+    for (const [partition, stored] of replies.entries()) {
+      if (typeof stored !== 'string') continue;
+      const [offset, timestamp] = stored.split(' ').map(Number) as [number, number];
+      if (timestamp >= now - window) return { partition, offset, timestamp };
+    }
+    return undefined;
+  }
+
+  /** Redis' clock, in ms: the one that stamps records. */
+  async #now(): Promise<number> {
+    const [seconds, micros] = await redisCall(this.redis.time());
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   // ---- the read path ----
@@ -216,13 +256,25 @@ export class LogStore {
         const chunk = bases.splice(0, SEGMENTS_PER_CALL);
         const last = bases.length === 0 ? 1 : 0;
         const removed = await redisCall(
-          this.redis.reclaimPartition(2 + chunk.length, keys.state, keys.segments, chunk.map(keys.segment), last, TOMBSTONE_TTL_SECONDS, controllerEpoch),
+          this.redis.reclaimPartition(4 + chunk.length, keys.state, keys.segments, keys.ids, keys.idsByTime, chunk.map(keys.segment), last, TOMBSTONE_TTL_SECONDS, controllerEpoch),
           { write: true },
         );
         // A partition that was never marked (or whose tombstone already expired) has nothing to free.
         if (removed === ScriptResult.NOT_DELETED) break;
         if (removed < 0) throw scriptError(removed, { topic: topic.name, partition });
       } while (bases.length > 0);
+    }
+  }
+
+  /**
+   * Forgets ids that left the topic's dedup window in every partition, a bounded number per call. Appends
+   * with ids do this as they go; this covers partitions that stopped receiving ids.
+   */
+  async expireRecordIds(topic: Topic): Promise<void> {
+    const window = topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs;
+    for (const partition of partitionsOf(topic)) {
+      const keys = keysOf(topic, partition);
+      while ((await redisCall(this.redis.expireRecordIds(keys.ids, keys.idsByTime, window, EXPIRED_IDS_PER_CALL), { write: true })) === EXPIRED_IDS_PER_CALL);
     }
   }
 
@@ -252,6 +304,13 @@ export class LogStore {
       }
     }
   }
+}
+
+/** The append script's reply when some records were duplicates: {first, timestamp, [index, offset, ts]...}. */
+function decodeDuplicates(firstOffset: number, timestamp: number, reply: number[]): Appended {
+  const duplicates = new Map<number, { offset: number; timestamp: number }>();
+  for (let i = 2; i < reply.length; i += 3) duplicates.set(reply[i]! - 1, { offset: reply[i + 1]!, timestamp: reply[i + 2]! });
+  return { firstOffset, timestamp, duplicates };
 }
 
 function decodeOffsets(partition: number, [start, next, deleted]: Array<string | null>): PartitionOffsets {

@@ -12,7 +12,8 @@ type ScriptArg = string | number | Buffer | ReadonlyArray<string | number | Buff
 /** The scripts in core/lua, by command name. Headers in each file list KEYS, ARGV and return codes. */
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    appendRecords(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<[number, number?], Context>;
+    appendRecords(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number[], Context>;
+    expireRecordIds(ids: string, idsByTime: string, windowMs: number, max: number): Result<number, Context>;
     createPartition(key: string): Result<number, Context>;
     deletePartition(key: string): Result<[number, number?], Context>;
     reclaimPartition(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
