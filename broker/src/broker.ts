@@ -1,12 +1,13 @@
 // Assembles a broker from its configuration: connects to Redis and ZooKeeper, loads topic metadata,
 // stands for controller, and builds the HTTP app. server.ts runs one; tests build as many as they need.
-import { connectServices, listen, type Config, type Service } from '@tributary/core';
+import { connectServices, listen, type Config, type Service, type TopicCache } from '@tributary/core';
 import { buildBrokerApp } from './app.js';
 import { Controller } from './controller.js';
 import { BrokerRegistry } from './registry.js';
 
 export interface Broker extends Service {
   readonly controller: Controller;
+  readonly topics: TopicCache;
 }
 
 export async function createBroker(config: Config): Promise<Broker> {
@@ -23,6 +24,7 @@ export async function createBroker(config: Config): Promise<Broker> {
     return {
       app,
       controller,
+      topics,
       /** Listens on config.brokerPort (0 picks a free port) and joins the broker registry. */
       async listen() {
         const address = await listen(app, config.listenHost, config.brokerPort);

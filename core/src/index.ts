@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './http.js';
 export * from './keys.js';
 export * from './log.js';
+export * from './node-cache.js';
 export * from './logger.js';
 export * from './partitioner.js';
 export * from './storage/index.js';
