@@ -9,14 +9,14 @@ import {
   errorResponses,
   headersSchema,
   keySchema,
-  pingRedis,
   redisAddress,
-  redisState,
+  redisHealth,
   registerHealthRoutes,
   TributaryError,
   topicConfigDefaults,
   topicNameSchema,
   topicNotFound,
+  zooKeeperHealth,
   type Config,
   type Logger,
   type RecordInput,
@@ -246,19 +246,15 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
       brokers,
       controller: controller?.value ?? null,
       this_broker: { id: config.instanceId, controller: deps.controller.active },
-      redis: { address: redisAddress(config), state: (await pingRedis(redis, config.redisTimeoutMs)) ? 'ready' : redisStateName(redis) },
+      redis: { address: redisAddress(config), state: await redisHealth(redis, config.redisTimeoutMs) },
       zookeeper: { address: config.zookeeperHost, root: config.zookeeperRoot, state: zk.state },
     };
   });
 
   registerHealthRoutes(app, {
-    redis: async () => ((await pingRedis(redis, config.redisTimeoutMs)) ? 'ready' : redisStateName(redis)),
-    zookeeper: () => zk.state,
+    redis: () => redisHealth(redis, config.redisTimeoutMs),
+    zookeeper: () => zooKeeperHealth(zk, topics),
   });
 
   return app;
-}
-
-function redisStateName(redis: RedisClient): string {
-  return redis.status === 'ready' ? 'not answering' : redisState(redis);
 }

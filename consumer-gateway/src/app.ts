@@ -9,11 +9,12 @@ import {
   keySchema,
   offsetSchema,
   partitionSchema,
-  pingRedis,
-  redisState,
+  redisHealth,
   registerHealthRoutes,
+  subscriberHealth,
   TributaryError,
   topicNameSchema,
+  zooKeeperHealth,
   type Config,
   type Logger,
   type RedisClient,
@@ -285,9 +286,10 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   );
 
   registerHealthRoutes(app, {
-    redis: async () => ((await pingRedis(redis, config.redisTimeoutMs)) ? 'ready' : redisStateName(redis)),
-    redis_subscriber: () => redisState(subscriber),
-    zookeeper: () => zk.state,
+    redis: () => redisHealth(redis, config.redisTimeoutMs),
+    // Long polls wait on this connection: a frozen Redis would leave them hanging.
+    redis_subscriber: () => subscriberHealth(subscriber, config.redisTimeoutMs),
+    zookeeper: () => zooKeeperHealth(zk, topics),
   });
 
   return app;
@@ -311,8 +313,4 @@ function clientGone(request: FastifyRequest): AbortSignal {
   const controller = new AbortController();
   request.raw.once('close', () => controller.abort());
   return controller.signal;
-}
-
-function redisStateName(redis: RedisClient): string {
-  return redis.status === 'ready' ? 'not answering' : redisState(redis);
 }

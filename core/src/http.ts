@@ -10,9 +10,12 @@ import Fastify, {
   type FastifyReply,
 } from 'fastify';
 import type { Config } from './config.js';
+import { withDeadline } from './deadline.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
+import { pingRedis, redisState, type RedisClient } from './storage/connection.js';
 import { TOPIC_NAME_PATTERN } from './topics.js';
+import type { ZooKeeper } from './zookeeper.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -162,18 +165,57 @@ export function formatValidationErrors(errors: ErrorObject[], dataVar: string): 
 
 // ---- health ----
 
+/**
+ * Each dependency's state, as /readyz reports it: "ready"; "degraded" when the service still does its job
+ * without it; anything else says why the service cannot serve.
+ */
 export type ReadinessChecks = Record<string, () => Promise<string> | string>;
 
-/** GET /healthz: the process answers. GET /readyz: every dependency answers "ready" (503 saying which not). */
+/** States in which a dependency still lets the service serve, so a load balancer keeps sending it traffic. */
+const SERVING = new Set(['ready', 'degraded']);
+
+/**
+ * GET /healthz: the process answers. GET /readyz: 200 while every dependency is ready or degraded, else 503
+ * NOT_READY naming those that are not; both bodies carry every check.
+ */
 export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChecks): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const names = Object.keys(checks);
     const states = await Promise.all(names.map(async (name) => checks[name]!()));
     const report = Object.fromEntries(names.map((name, i) => [name, states[i]]));
-    const notReady = names.filter((_, i) => states[i] !== 'ready');
-    if (notReady.length === 0) return { status: 'ready', checks: report };
+    const notReady = names.filter((_, i) => !SERVING.has(states[i]!));
+    if (notReady.length === 0) return { status: states.every((state) => state === 'ready') ? 'ready' : 'degraded', checks: report };
     const message = `not ready: ${notReady.map((name) => `${name} is ${report[name]}`).join(', ')}`;
     return reply.code(503).send({ ...errorBody('NOT_READY', message), checks: report });
   });
+}
+
+/**
+ * "ready" when Redis answers a PING within `timeoutMs`, else why not: a frozen Redis keeps its socket open
+ * and looks connected, so only an answer counts. Every record lives in Redis: without it nothing is served.
+ */
+export async function redisHealth(redis: RedisClient, timeoutMs: number): Promise<string> {
+  if (redis.status !== 'ready') return redisState(redis);
+  return (await pingRedis(redis, timeoutMs)) ? 'ready' : 'not answering';
+}
+
+/** Like redisHealth, for a connection in subscriber mode, where PING answers ["pong", ""]. */
+export async function subscriberHealth(subscriber: RedisClient, timeoutMs: number): Promise<string> {
+  if (subscriber.status !== 'ready') return redisState(subscriber);
+  try {
+    const reply: unknown = await withDeadline(subscriber.ping(), timeoutMs);
+    return reply === 'PONG' || (Array.isArray(reply) && reply[0] === 'pong') ? 'ready' : 'not answering';
+  } catch {
+    return 'not answering';
+  }
+}
+
+/**
+ * ZooKeeper holds metadata, which requests read from a cache: once the cache is loaded, a service whose
+ * ZooKeeper connection is down still writes and reads ("degraded"); only topic admin waits for ZooKeeper.
+ */
+export function zooKeeperHealth(zk: ZooKeeper, metadata: { readonly loaded: boolean }): string {
+  if (zk.state === 'ready') return 'ready';
+  return metadata.loaded ? 'degraded' : zk.state;
 }
