@@ -44,6 +44,8 @@ export interface GatewayDeps {
 export const readLimits = Object.freeze({
   defaultMax: 100, // records per read when the client does not say
   max: 10_000, // records per read, at most
+  defaultMaxBytes: 1024 * 1024, // bytes of stored records per read when the client does not say (Kafka's max.partition.fetch.bytes)
+  maxBytes: 16 * 1024 * 1024, // bytes per read, at most; a read always returns at least one record
   maxWaitMs: 30_000, // longest long poll
 });
 
@@ -109,6 +111,7 @@ interface ConsumerParams {
 
 interface ReadQuery {
   max: number;
+  max_bytes: number;
   wait_ms: number;
   commit: boolean;
   only_key: boolean;
@@ -186,6 +189,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
           additionalProperties: false,
           properties: {
             max: { type: 'integer', minimum: 1, maximum: readLimits.max, default: readLimits.defaultMax },
+            max_bytes: { type: 'integer', minimum: 1, maximum: readLimits.maxBytes, default: readLimits.defaultMaxBytes },
             wait_ms: { type: 'integer', minimum: 0, maximum: readLimits.maxWaitMs, default: 0 },
             commit: { type: 'boolean', default: true },
             only_key: { type: 'boolean', default: false },
@@ -202,6 +206,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
         topic: liveTopic(topics, params.topic),
         key: params.key,
         max: query.max,
+        maxBytes: query.max_bytes,
         commit: query.commit,
         onlyKey: query.only_key,
         waitMs: query.wait_ms,

@@ -1,16 +1,21 @@
 // The read path: GET /read/:email/:topic/:key, from a consumer's offset to records.
 //
 //   1. the partition's state (LogStore.offsets): log start, next offset, deleted (a deleted topic answers 404);
-//   2. ConsumerStore.claim (core/lua/claimRecords-2.lua) on the consumer's keys: checks the subscription (403),
-//      picks [from, to) from the stored offset (moved up to the log start if retention passed it) and, with
-//      auto-commit, stores `to` in the same step, so concurrent readers of one consumer claim disjoint ranges;
-//   3. LogStore.readEntries: one pipeline of LRANGEs over the fixed-size segments holding [from, to), so the
-//      work is O(records returned), whatever the offset or the partition's length (DESIGN.md I3). Stored
-//      records are spliced into the answer as JSON text (core/log.ts messageJson), never parsed.
+//   2. ConsumerStore.position (core/lua/readPosition-2.lua) on the consumer's keys: checks the subscription
+//      (403) and picks [from, to) from the stored offset (moved up to the log start if retention passed it);
+//   3. LogStore.readRecords (core/lua/readRecords.lua): the stored entries from `from` on, at most `max_bytes`
+//      of them (at least one), in small steps over the fixed-size segments, so the work is O(records
+//      returned) whatever the offset or the partition's length (DESIGN.md I3), and memory stays bounded
+//      however large the records are;
+//   4. with auto-commit, ConsumerStore.commitRead (core/lua/commitRead-2.lua) moves the offset past what was
+//      fetched only if it is still at `from`: a read that failed never moved it (I9), and of two concurrent
+//      reads of one consumer that fetched the same records only the first answers them; the other reads
+//      again from the new offset.
+// Stored records are spliced into the answer as JSON text (core/log.ts messageJson), never parsed.
 //
-// Three round trips and no cross-slot script: the partition and the consumer live on different hash slots.
-// No ZooKeeper (the topic comes from the in-process cache, I5) and no await per record. A long poll (wait_ms)
-// sleeps on the partition's `appended` shard channel (waiters.ts) and repeats steps 1-3 when it fires.
+// Three or four round trips and no cross-slot script: the partition and the consumer live on different hash
+// slots. No ZooKeeper (the topic comes from the in-process cache, I5) and no await per record. A long poll
+// (wait_ms) sleeps on the partition's `appended` shard channel (waiters.ts) and repeats steps 1-4 when it fires.
 //
 // Redis keys touched (core/keys.ts):
 //   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:seg:<base>                        (the partition)
@@ -37,6 +42,8 @@ export interface ReadRequest {
   key: string;
   /** Most records to scan. */
   max: number;
+  /** Most bytes of stored records to scan; the first record is returned whatever its size. */
+  maxBytes: number;
   /** Move the consumer's offset past what is scanned (auto-commit); false only looks. */
   commit: boolean;
   /** Return only records whose key equals `key`; the offset still moves past every record scanned. */
@@ -70,6 +77,12 @@ export interface ReadResult {
 export function readResultJson({ messages, ...fields }: ReadResult): string {
   return `${JSON.stringify(fields).slice(0, -1)},"messages":[${messages.join(',')}]}`;
 }
+
+/**
+ * A read whose commit lost to another read of the same consumer reads again; each round one of them wins, so
+ * this bounds how many concurrent reads of one consumer and partition an answer waits behind.
+ */
+const MAX_COMMIT_ATTEMPTS = 64;
 
 export class PartitionReader {
   constructor(
@@ -113,35 +126,47 @@ export class PartitionReader {
   }
 
   async #readOnce(request: ReadRequest, partition: number): Promise<ReadResult> {
-    const { email, topic, max, commit } = request;
+    const { email, topic, max, maxBytes, commit } = request;
     const { logs, consumers, redis } = this.storage;
-    assertRedisReady(redis);
+    for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+      assertRedisReady(redis);
+      const { logStartOffset, nextOffset, deleted } = await logs.offsets(topic, partition);
+      // Deleted, or gone since: the topic cache has not caught up yet.
+      if (deleted) throw topicNotFound(topic.name);
 
-    const { logStartOffset, nextOffset, deleted } = await logs.offsets(topic, partition);
-    // Deleted, or gone since: the topic cache has not caught up yet.
-    if (deleted) throw topicNotFound(topic.name);
+      const at = { email, topic, partition, logStartOffset, nextOffset, max };
+      const position = await consumers.position(at);
+      const { first, entries } = await logs.readRecords(topic, partition, position.from, position.to, maxBytes);
+      const scannedTo = first + entries.length;
+      const moves = scannedTo !== position.from || position.resetFrom !== undefined;
+      // Another read of this consumer committed first: read again from where it left the offset.
+      if (commit && moves && !(await consumers.commitRead(at, position, scannedTo))) continue;
 
-    const { from, to, resetFrom } = await consumers.claim({ email, topic, partition, logStartOffset, nextOffset, max, commit });
-
-    const messages: string[] = [];
-    const onlyKeyJson = request.onlyKey ? JSON.stringify(request.key) : undefined;
-    await logs.readEntries(topic, partition, from, to, (entry, offset) => {
-      if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, offset));
-    });
-    return {
-      email,
-      topic: topic.name,
-      key: request.key,
-      partition,
-      start_offset: from,
-      next_offset: to,
-      log_start_offset: logStartOffset,
-      high_watermark: nextOffset,
-      lag: nextOffset - to,
-      committed: commit,
-      ...(resetFrom === undefined ? {} : { offset_reset: { from: resetFrom, to: from } }),
-      messages,
-    };
+      const messages: string[] = [];
+      const onlyKeyJson = request.onlyKey ? JSON.stringify(request.key) : undefined;
+      entries.forEach((entry, i) => {
+        if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, first + i));
+      });
+      return {
+        email,
+        topic: topic.name,
+        key: request.key,
+        partition,
+        start_offset: position.from,
+        next_offset: scannedTo,
+        log_start_offset: logStartOffset,
+        high_watermark: nextOffset,
+        lag: nextOffset - scannedTo,
+        committed: commit,
+        ...(position.resetFrom === undefined ? {} : { offset_reset: { from: position.resetFrom, to: position.from } }),
+        messages,
+      };
+    }
+    throw new TributaryError(
+      'CONSUMER_BUSY',
+      `${MAX_COMMIT_ATTEMPTS} reads of ${email} on topic "${topic.name}" partition ${partition} committed before this one could; retry`,
+      { topic: topic.name, partition, email },
+    );
   }
 }
 

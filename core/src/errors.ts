@@ -44,6 +44,11 @@ export const errorTable = {
     retriable: true,
     message: 'some records were stored and some were not; `results` says which, retry only the failed ones',
   },
+  CONSUMER_BUSY: {
+    statusCode: 503,
+    retriable: true,
+    message: 'too many concurrent reads of this consumer committed first; nothing was skipped, retry',
+  },
   STALE_CONTROLLER: { statusCode: 503, retriable: false, message: 'a newer controller has taken over' },
 } as const satisfies Record<string, ErrorSpec>;
 

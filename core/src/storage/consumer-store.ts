@@ -17,15 +17,15 @@ export interface OffsetPosition {
 
 export type SubscribeOutcome = 'subscribed' | 'resubscribed' | 'existing';
 
-/** Offsets [from, to) of one partition, claimed for one read. */
-export interface Claim {
+/** Where a read of one partition starts and how far it may go: offsets [from, to). */
+export interface ReadPosition {
   from: number;
   to: number;
-  /** The stored offset had fallen below the log start (retention) and was moved up to `from`. */
+  /** The stored offset had fallen below the log start (retention) and the read starts at the log start. */
   resetFrom?: number;
 }
 
-export interface ClaimRequest {
+export interface PositionRequest {
   email: string;
   topic: Topic;
   partition: number;
@@ -33,8 +33,6 @@ export interface ClaimRequest {
   logStartOffset: number;
   nextOffset: number;
   max: number;
-  /** Store `to` as the consumer's offset in the same step (auto-commit). */
-  commit: boolean;
 }
 
 const SUBSCRIBE_OUTCOMES: Record<number, SubscribeOutcome> = { 0: 'existing', 1: 'subscribed', 2: 'resubscribed' };
@@ -59,39 +57,40 @@ export class ConsumerStore {
     if (outcome < 0) throw scriptError(outcome, { topic: topicName, email });
   }
 
+  /** Where the consumer's next read of the partition starts; changes nothing. NOT_SUBSCRIBED unless subscribed. */
+  async position({ email, topic, partition, logStartOffset, nextOffset, max }: PositionRequest): Promise<ReadPosition> {
+    const keys = consumerKeys(email);
+    const reply = await redisCall(
+      this.redis.readPosition(keys.subscriptions, keys.offsets(topic.name), topic.name, topic.id, partition, logStartOffset, nextOffset, max),
+    );
+    const [from, to = from, resetFrom] = reply;
+    if (from < 0) throw scriptError(from, { topic: topic.name, partition, email });
+    return resetFrom === undefined ? { from, to } : { from, to, resetFrom };
+  }
+
   /**
-   * Picks the offsets a read returns and, with commit, stores the new offset in the same atomic step, so
-   * concurrent reads of one consumer claim disjoint ranges. NOT_SUBSCRIBED unless subscribed to this id.
+   * Moves the offset from `position.from` to `to` if no other read moved it since (compare-and-set). False
+   * when one did: the caller reads again from the new offset rather than answer records twice.
    */
-  async claim({ email, topic, partition, logStartOffset, nextOffset, max, commit }: ClaimRequest): Promise<Claim> {
+  async commitRead(request: PositionRequest, position: ReadPosition, to: number): Promise<boolean> {
+    const { email, topic, partition, logStartOffset } = request;
     const keys = consumerKeys(email);
     const context = { topic: topic.name, partition, email };
-    let reply: [number, number?, number?];
+    let outcome: number;
     try {
-      reply = await this.redis.claimRecords(
-        keys.subscriptions,
-        keys.offsets(topic.name),
-        topic.name,
-        topic.id,
-        partition,
-        logStartOffset,
-        nextOffset,
-        max,
-        commit ? 1 : 0,
-      );
+      outcome = await this.redis.commitRead(keys.subscriptions, keys.offsets(topic.name), topic.name, topic.id, partition, logStartOffset, position.from, to);
     } catch (err) {
-      const failure = redisFailure(err, { write: commit });
+      const failure = redisFailure(err, { write: true });
       if (failure.code !== 'WRITE_OUTCOME_UNKNOWN') throw failure;
       throw new TributaryError(
         'WRITE_OUTCOME_UNKNOWN',
-        'Redis did not answer in time; the offset may have moved past records this read did not return',
+        'Redis did not confirm the commit in time; the records of this read may be delivered again (read with the same offsets)',
         context,
         { cause: err },
       );
     }
-    const [from, to = from, resetFrom] = reply;
-    if (from < 0) throw scriptError(from, context);
-    return resetFrom === undefined ? { from, to } : { from, to, resetFrom };
+    if (outcome < 0) throw scriptError(outcome, context);
+    return outcome === 1;
   }
 
   /** Stores offsets (seek, commit); the caller checked each against its partition's range. */

@@ -8,12 +8,12 @@
 //   trib:{<topicId>:<p>}:seg:<base>  list   records base .. base+S-1, each "<timestamp> <payload>" (log.ts)
 //   trib:{<topicId>:<p>}:appended    shard channel: the new next offset after every append
 import type { ChainableCommander } from 'ioredis';
-import { entryTimestamp, segmentBase, segmentBases, segmentSlices } from '../log.js';
+import { entryTimestamp, segmentBase, segmentBases } from '../log.js';
 import { partitionKeys, type PartitionKeys } from '../keys.js';
 import type { Topic } from '../topics.js';
 import { topicNotFound } from '../errors.js';
 import { topicConfigDefaults } from '../config.js';
-import { execPipeline, redisCall, type RedisClient } from './connection.js';
+import { redisCall, type RedisClient } from './connection.js';
 import { ScriptResult, scriptError } from './result-codes.js';
 import { pipelineEach } from './slots.js';
 
@@ -37,6 +37,12 @@ export interface Appended {
    * window, with the offset and timestamp of the record that carried the id first.
    */
   duplicates?: Map<number, { offset: number; timestamp: number }>;
+}
+
+/** Stored entries ("<timestamp> <payload>", log.ts) of consecutive offsets first, first + 1, ... */
+export interface RecordRun {
+  first: number;
+  entries: string[];
 }
 
 /** A deleted topic as the controller reclaims it: the id its keys were built from. */
@@ -166,27 +172,20 @@ export class LogStore {
   }
 
   /**
-   * Visits the stored entries of offsets [from, to) in order: one LRANGE per segment touched, all in one
-   * round trip, so the cost is O(records returned) wherever `from` is (DESIGN.md I3). Offsets that retention
-   * dropped meanwhile are skipped: it drops whole segments, so a list is complete or gone, and index j of a
-   * list is always offset base + start + j.
+   * The stored entries of offsets [from, to), in order and without gaps from `first`, at most about
+   * `maxBytes` of them but always at least one (core/lua/readRecords.lua). Memory stays bounded however large
+   * the records are; the cost is O(entries returned) wherever `from` is (DESIGN.md I3). `first` is above
+   * `from` only when retention dropped the records before it.
    */
-  async readEntries(
-    topic: Topic,
-    partition: number,
-    from: number,
-    to: number,
-    visit: (entry: string, offset: number) => void,
-  ): Promise<void> {
-    if (to <= from) return;
+  async readRecords(topic: Topic, partition: number, from: number, to: number, maxBytes: number): Promise<RecordRun> {
+    if (to <= from) return { first: from, entries: [] };
     const keys = keysOf(topic, partition);
-    const slices = segmentSlices(from, to, topic.config.segmentRecords);
-    const pipeline = this.redis.pipeline();
-    for (const { base, start, stop } of slices) pipeline.lrange(keys.segment(base), start, stop);
-    const replies = await execPipeline(pipeline);
-    slices.forEach(({ base, start }, i) => {
-      (replies[i] as string[]).forEach((entry, j) => visit(entry, base + start + j));
-    });
+    const S = topic.config.segmentRecords;
+    const bases = segmentBases(from, to, S);
+    const [first, ...entries] = await redisCall(
+      this.redis.readRecords(bases.length, bases.map(keys.segment), S, from, to, bases[0]!, maxBytes),
+    );
+    return { first: Number(first), entries: entries as string[] };
   }
 
   /**

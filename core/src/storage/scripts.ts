@@ -26,7 +26,7 @@ declare module 'ioredis' {
       ...startOffsets: ScriptArg[]
     ): Result<number, Context>;
     unsubscribeTopic(subscriptions: string, offsets: string, topic: string): Result<number, Context>;
-    claimRecords(
+    readPosition(
       subscriptions: string,
       offsets: string,
       topic: string,
@@ -35,8 +35,18 @@ declare module 'ioredis' {
       logStartOffset: number,
       nextOffset: number,
       max: number,
-      commit: 0 | 1,
     ): Result<[number, number?, number?], Context>;
+    commitRead(
+      subscriptions: string,
+      offsets: string,
+      topic: string,
+      topicId: string,
+      partition: number,
+      logStartOffset: number,
+      from: number,
+      to: number,
+    ): Result<number, Context>;
+    readRecords(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<Array<number | string>, Context>;
     setOffsets(
       subscriptions: string,
       offsets: string,

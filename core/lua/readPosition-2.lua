@@ -1,8 +1,9 @@
 --[[
-  claimRecords: decide which offsets of one partition a read returns, and (auto-commit) move the consumer's
-  offset past them in the same step. Concurrent readers of one consumer therefore claim disjoint ranges and
-  never return a record twice. The caller read the partition's log start and next offset just before (they
-  live on another hash slot, so this script cannot read them itself); the caller then fetches [from, to).
+  readPosition: where one consumer's next read of a partition starts, and how far it may go. Changes
+  nothing: a read fetches its records first and moves the offset afterwards with commitRead, only if no
+  other read of the consumer moved it meanwhile (DESIGN.md I9: a read that fails never moves the offset).
+  The caller read the partition's log start and next offset just before (they live on another hash slot, so
+  this script cannot read them itself).
 
   KEYS[1]  consumer subscriptions hash (topic name -> topic id)
   KEYS[2]  consumer offsets hash for this topic (partition -> next offset to read; missing = log start)
@@ -12,12 +13,11 @@
   ARGV[3]  partition
   ARGV[4]  the partition's log-start offset
   ARGV[5]  the partition's next offset (high watermark)
-  ARGV[6]  most records to claim
-  ARGV[7]  1 to commit (store `to` as the consumer's offset), 0 to only look
+  ARGV[6]  most records to read
 
   Returns  {from, to}: the read covers offsets from .. to - 1 (to = from when there is nothing new)
            {from, to, old}: the same, after the stored offset `old` had fallen below the log start
-                            (retention) and was moved up to it
+                            (retention): the read starts at the log start instead
   Errors   {-3}  not subscribed to this topic (or only to an earlier topic of the same name)
 ]]
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return {-3} end
@@ -36,8 +36,5 @@ if stored then
 end
 
 local to = math.max(from, math.min(from + tonumber(ARGV[6]), next_offset))
-if ARGV[7] == '1' and (to ~= from or reset_from) then
-  redis.call('HSET', KEYS[2], ARGV[3], to)
-end
 if reset_from then return {from, to, reset_from} end
 return {from, to}
