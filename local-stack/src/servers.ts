@@ -22,8 +22,11 @@ export interface ServerNode extends RunningServer {
   readonly process: ChildProcess;
   /** Alive and not frozen. */
   readonly running: boolean;
-  /** SIGKILL crashes it; SIGSTOP freezes it (its sockets stay open, it answers nothing); SIGCONT thaws it. */
-  kill(signal: NodeJS.Signals): void;
+  /**
+   * SIGKILL crashes it; SIGSTOP freezes it (its sockets stay open, it answers nothing); SIGCONT thaws it.
+   * After SIGKILL, resolves once the process is gone (the kernel has closed its sockets by then).
+   */
+  kill(signal: NodeJS.Signals): Promise<void>;
   /**
    * Starts it again on the same port and directory, stopping it first if it still runs. Resolves once the
    * process answers, not once it has rejoined its cluster: see waitUntilHealthy() and waitUntilServing().
@@ -146,7 +149,8 @@ async function startNode(host: string, port: number, dir: string, launch: () => 
   let child = await launch();
   let frozen = false;
   let killed = false; // SIGKILL sent: gone, even before node sees the exit
-  const exited = () => killed || child.exitCode !== null || child.signalCode !== null;
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const exited = () => killed || gone();
   const stop = async () => {
     // A frozen process would hold a SIGTERM pending until stopper() gives up and kills it.
     if (frozen && !exited()) child.kill('SIGCONT');
@@ -164,11 +168,13 @@ async function startNode(host: string, port: number, dir: string, launch: () => 
       return !exited() && !frozen;
     },
     stop,
-    kill(signal) {
+    async kill(signal) {
       if (signal === 'SIGSTOP') frozen = true;
       if (signal === 'SIGCONT') frozen = false;
       if (signal === 'SIGKILL') killed = true;
+      const exit = gone() ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill(signal);
+      if (signal === 'SIGKILL') await exit;
     },
     async restart() {
       await stop();
@@ -421,6 +427,8 @@ export interface ZooKeeperEnsemble {
   readonly nodes: readonly ServerNode[];
   /** "host:port,host:port,..." for ZOOKEEPER_HOST. */
   readonly connectString: string;
+  /** The server that leads now, if a quorum has elected one. */
+  leader(): Promise<ServerNode | undefined>;
   /** Waits until every running server serves clients, under one leader. */
   waitUntilServing(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -463,13 +471,17 @@ export async function startZooKeeperEnsemble(options: ZooKeeperEnsembleOptions):
   );
   const stop = () => stopAll(nodes);
 
+  /** What `srvr` says each running server is: leader, follower, or undefined while it does not serve. */
+  const serverModes = async () => {
+    const running = nodes.filter((node) => node.running);
+    const answers = await Promise.all(running.map((node) => ask(node.host, node.port, 'srvr', 1_000)));
+    return running.map((node, i) => ({ node, mode: /^Mode: (\w+)/m.exec(answers[i]!)?.[1] }));
+  };
   const waitUntilServing = (timeoutMs = 60_000) =>
     pollUntil(
       'the ZooKeeper ensemble did not serve',
       async () => {
-        const modes = await Promise.all(
-          nodes.filter((node) => node.running).map(async (node) => /^Mode: (\w+)/m.exec(await ask(node.host, node.port, 'srvr', 1_000))?.[1]),
-        );
+        const modes = (await serverModes()).map(({ mode }) => mode);
         if (modes.length <= size / 2) return `only ${modes.length} of ${size} servers run: no quorum`;
         if (modes.some((mode) => mode !== 'leader' && mode !== 'follower')) return `modes: ${modes.join(', ')}`;
         return modes.filter((mode) => mode === 'leader').length === 1 ? null : `modes: ${modes.join(', ')}`;
@@ -483,7 +495,13 @@ export async function startZooKeeperEnsemble(options: ZooKeeperEnsembleOptions):
     await stop();
     throw err;
   }
-  return { nodes, connectString: nodes.map((node) => `${node.host}:${node.port}`).join(','), waitUntilServing, stop };
+  return {
+    nodes,
+    connectString: nodes.map((node) => `${node.host}:${node.port}`).join(','),
+    leader: async () => (await serverModes()).find(({ mode }) => mode === 'leader')?.node,
+    waitUntilServing,
+    stop,
+  };
 }
 
 const DEBIAN_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
