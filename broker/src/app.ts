@@ -26,7 +26,7 @@ import {
   type ZooKeeper,
   type ZooKeeperPaths,
 } from '@tributary/core';
-import type { Controller, ControllerNode } from './controller.js';
+import type { Controller } from './controller.js';
 import type { BrokerRegistry } from './registry.js';
 import { TopicAdmin, type TopicConfigInput } from './topic-admin.js';
 import { isStored, PartitionWriter } from './write.js';
@@ -102,6 +102,41 @@ const recordOutcomeSchema = {
 const partialWriteSchema = {
   type: 'object',
   properties: { ...errorBodySchema.properties, topic: { type: 'string' }, results: { type: 'array', items: recordOutcomeSchema } },
+} as const;
+
+const string = { type: 'string' } as const;
+
+const clusterSchema = {
+  type: 'object',
+  required: ['brokers', 'controller', 'this_broker', 'redis', 'zookeeper'],
+  properties: {
+    brokers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'host', 'port', 'started_at', 'version', 'last_seen', 'alive'],
+        properties: {
+          id: string,
+          host: string,
+          port: { type: 'integer' },
+          started_at: string,
+          version: string,
+          /** The broker's last heartbeat in Redis (null: none seen). */
+          last_seen: { type: ['string', 'null'] },
+          /** Heartbeating now: a killed broker stays listed until ZooKeeper times its session out. */
+          alive: { type: 'boolean' },
+        },
+      },
+    },
+    controller: {
+      type: ['object', 'null'],
+      required: ['broker_id', 'epoch', 'elected_at'],
+      properties: { broker_id: string, epoch: { type: 'integer' }, elected_at: string },
+    },
+    this_broker: { type: 'object', required: ['id', 'controller'], properties: { id: string, controller: { type: 'boolean' } } },
+    redis: { type: 'object', required: ['address', 'state'], properties: { address: string, state: string } },
+    zookeeper: { type: 'object', required: ['address', 'root', 'state'], properties: { address: string, root: string, state: string } },
+  },
 } as const;
 
 interface WriteBody {
@@ -237,19 +272,14 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     },
   );
 
-  app.get('/cluster', async () => {
-    const [brokers, controller] = await Promise.all([
-      deps.registry.list(),
-      zk.getDataIfExists<ControllerNode>(deps.paths.controller),
-    ]);
-    return {
-      brokers,
-      controller: controller?.value ?? null,
-      this_broker: { id: config.instanceId, controller: deps.controller.active },
-      redis: { address: redisAddress(config), state: await redisHealth(redis, config.redisTimeoutMs) },
-      zookeeper: { address: config.zookeeperHost, root: config.zookeeperRoot, state: zk.state },
-    };
-  });
+  // Brokers and the controller come from watched copies (registry.ts); only Redis is asked, with a PING.
+  app.get('/cluster', { schema: { response: { 200: clusterSchema, ...errorResponses } } }, async () => ({
+    brokers: deps.registry.brokers(),
+    controller: deps.registry.controller(),
+    this_broker: { id: config.instanceId, controller: deps.controller.active },
+    redis: { address: redisAddress(config), state: await redisHealth(redis, config.redisTimeoutMs) },
+    zookeeper: { address: config.zookeeperHost, root: config.zookeeperRoot, state: zk.state },
+  }));
 
   registerHealthRoutes(app, {
     redis: () => redisHealth(redis, config.redisTimeoutMs),

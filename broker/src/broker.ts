@@ -15,10 +15,10 @@ export async function createBroker(config: Config): Promise<Broker> {
   const { logger, redis, storage, zk, paths, topics } = connections;
   try {
     await Promise.all([paths.deletedTopics, paths.brokers].map((path) => zk.mkdirp(path)));
-    const registry = new BrokerRegistry(config, zk, paths);
+    const registry = new BrokerRegistry({ config, zk, paths, redis, log: logger });
     const controller = new Controller({ config, logs: storage.logs, zk, paths, topics, log: logger });
     const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger });
-    await controller.start();
+    await Promise.all([controller.start(), registry.start()]);
     let closed: Promise<void> | undefined;
 
     return {
@@ -34,7 +34,7 @@ export async function createBroker(config: Config): Promise<Broker> {
       close() {
         closed ??= (async () => {
           controller.stop();
-          registry.stop();
+          await registry.stop();
           await app.close();
           connections.close();
         })();

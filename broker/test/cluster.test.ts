@@ -1,17 +1,30 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 
 // Two broker instances on one ZooKeeper root and one Redis: any broker serves any write (DESIGN.md I7).
+// Broker ids are unique to this file: heartbeats of every test's brokers share one Redis hash.
 const base = testConfig();
+const idA = uniqueName('broker-a');
+const idB = uniqueName('broker-b');
 let a: Broker;
 let b: Broker;
 
 beforeAll(async () => {
-  a = await createBroker({ ...base, instanceId: 'broker-a' });
-  b = await createBroker({ ...base, instanceId: 'broker-b' });
+  a = await createBroker({ ...base, instanceId: idA });
+  b = await createBroker({ ...base, instanceId: idB });
   await Promise.all([a.listen(), b.listen()]);
 });
+
+interface BrokerStatus {
+  id: string;
+  alive: boolean;
+  last_seen: string | null;
+}
+
+const cluster = async (broker: Broker) => (await broker.app.inject({ method: 'GET', url: '/cluster' })).json();
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
 });
@@ -62,32 +75,84 @@ describe('two brokers', () => {
     expect(response.json().code).toBe('TOPIC_NOT_FOUND');
   });
 
-  it('lists both brokers and exactly one controller in /cluster', async () => {
-    const cluster = (await b.app.inject({ method: 'GET', url: '/cluster' })).json();
-    expect(cluster.brokers.map((x: { id: string }) => x.id)).toEqual(['broker-a', 'broker-b']);
-    expect(cluster.brokers[0]).toMatchObject({ host: '127.0.0.1', port: expect.any(Number), version: expect.any(String) });
-    expect(['broker-a', 'broker-b']).toContain(cluster.controller.instanceId);
+  it('lists both brokers, alive, and exactly one controller with its epoch in /cluster', async () => {
+    const body = await waitFor(async () => {
+      const answer = await cluster(b);
+      return answer.brokers.every((x: BrokerStatus) => x.alive) && answer.controller ? answer : undefined;
+    });
+    expect(body.brokers.map((x: BrokerStatus) => x.id)).toEqual([idA, idB]);
+    expect(body.brokers[0]).toEqual({
+      id: idA,
+      host: '127.0.0.1',
+      port: expect.any(Number),
+      started_at: expect.any(String),
+      version: expect.any(String),
+      last_seen: expect.any(String),
+      alive: true,
+    });
     expect([a.controller.active, b.controller.active].filter(Boolean)).toHaveLength(1);
-    expect(cluster.redis.state).toBe('ready');
-    expect(cluster.zookeeper.state).toBe('ready');
+    const leader = a.controller.active ? a : b;
+    expect(body.controller).toEqual({ broker_id: leader === a ? idA : idB, epoch: leader.controller.epoch, elected_at: expect.any(String) });
+    expect(body.this_broker).toEqual({ id: idB, controller: b.controller.active });
+    expect(body.redis).toMatchObject({ state: 'ready' });
+    expect(body.zookeeper).toEqual({ address: base.zookeeperHost, root: base.zookeeperRoot, state: 'ready' });
+  });
+
+  it('shows a killed broker as not alive within a few heartbeats, while ZooKeeper still lists it', async () => {
+    // A real broker process, killed as a crash would: no deregistering, its session left to time out.
+    const id = uniqueName('killed');
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url))], {
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        ZOOKEEPER_HOST: base.zookeeperHost,
+        ZOOKEEPER_ROOT: base.zookeeperRoot,
+        ZOOKEEPER_SESSION_TIMEOUT_MS: '30000',
+        REDIS_HOST: base.redisHost,
+        REDIS_PORT: String(base.redisPort),
+        REDIS_CLUSTER_NODES: base.redisClusterNodes?.join(',') ?? '',
+        BROKER_PORT: '0',
+        LISTEN_HOST: '127.0.0.1',
+        ADVERTISED_HOST: '127.0.0.1',
+        INSTANCE_ID: id,
+        LOG_LEVEL: 'silent',
+      },
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const status = async () => ((await cluster(a)).brokers as BrokerStatus[]).find((x) => x.id === id);
+      await waitFor(async () => (await status())?.alive, { timeoutMs: 20_000, what: 'the broker process to register and beat' });
+      child.kill('SIGKILL');
+      await exited;
+      const dead = await waitFor(async () => {
+        const found = await status();
+        return found && !found.alive ? found : undefined;
+      }, { what: 'the killed broker to show as not alive' });
+      expect(dead).toMatchObject({ id, alive: false, last_seen: expect.any(String) });
+      expect(Date.parse(dead.last_seen!)).not.toBeNaN();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('hands the controller role over when the controller leaves, and drops it from the registry', async () => {
-    const c = await createBroker({ ...base, instanceId: 'broker-c' });
+    const idC = uniqueName('broker-c');
+    const c = await createBroker({ ...base, instanceId: idC });
     await c.listen();
     try {
       const [leader, follower] = a.controller.active ? [a, b] : [b, a];
       await leader.close();
       await waitFor(() => follower.controller.active || c.controller.active, { what: 'a new controller' });
-      const cluster = await waitFor(async () => {
-        const body = (await c.app.inject({ method: 'GET', url: '/cluster' })).json();
-        return body.brokers.length === 2 ? body : undefined;
+      const [leaderId, followerId] = leader === a ? [idA, idB] : [idB, idA];
+      const body = await waitFor(async () => {
+        const answer = await cluster(c);
+        return answer.brokers.some((x: BrokerStatus) => x.id === leaderId) ? undefined : answer;
       });
-      expect(cluster.brokers.map((x: { id: string }) => x.id)).not.toContain(leader === a ? 'broker-a' : 'broker-b');
+      expect(body.brokers.map((x: BrokerStatus) => x.id)).toEqual(expect.arrayContaining([followerId, idC]));
       expect([follower.controller.active, c.controller.active].filter(Boolean)).toHaveLength(1);
       // Restart the closed one so afterAll can close both again.
-      if (leader === a) a = await createBroker({ ...base, instanceId: 'broker-a' });
-      else b = await createBroker({ ...base, instanceId: 'broker-b' });
+      if (leader === a) a = await createBroker({ ...base, instanceId: idA });
+      else b = await createBroker({ ...base, instanceId: idB });
     } finally {
       await c.close();
     }

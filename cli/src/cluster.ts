@@ -1,6 +1,8 @@
-// `tributary cluster`: the broker's view of the cluster (GET /cluster: registered brokers, the controller,
-// its Redis and ZooKeeper connections) and the gateway's readiness (GET /readyz, which names the state of
-// each dependency). Exits 1 when either service is unreachable or not ready, after printing the report.
+// `tributary cluster`: the broker's view of the cluster (GET /cluster: registered brokers with their last
+// heartbeat, the controller and its epoch, the broker's Redis and ZooKeeper) and each service's readiness
+// (GET /readyz on the broker and the gateway, which names the state of each dependency). Exits 1 when either
+// service is unreachable or not ready, after printing the report; "degraded" (serving without ZooKeeper) is
+// not a failure.
 import { Command } from 'commander';
 import type { ServiceClient } from './client.js';
 import { contextOf } from './context.js';
@@ -9,8 +11,16 @@ import { fields, printJson, printLines, table } from './output.js';
 
 /** GET /cluster on the broker. */
 interface ClusterInfo {
-  brokers: Array<{ id: string; host: string; port: number; startedAt: string; version: string }>;
-  controller: { instanceId: string; electedAt: string } | null;
+  brokers: Array<{
+    id: string;
+    host: string;
+    port: number;
+    started_at: string;
+    version: string;
+    last_seen: string | null;
+    alive: boolean;
+  }>;
+  controller: { broker_id: string; epoch: number; elected_at: string } | null;
   this_broker: { id: string; controller: boolean };
   redis: { address: string; state: string };
   zookeeper: { address: string; root: string; state: string };
@@ -18,7 +28,7 @@ interface ClusterInfo {
 
 interface ServiceHealth {
   url: string;
-  status: 'ready' | 'not ready' | 'unreachable';
+  status: 'ready' | 'degraded' | 'not ready' | 'unreachable';
   redis?: string;
   zookeeper?: string;
   message?: string;
@@ -26,38 +36,36 @@ interface ServiceHealth {
 
 export function clusterCommand(): Command {
   return new Command('cluster')
-    .description('registered brokers, the controller, and Redis and ZooKeeper health as the services see them')
+    .description('registered brokers and whether they are alive, the controller, and each service’s readiness')
     .action(async function (this: Command) {
       const context = contextOf(this);
-      const broker = context.brokerClient();
-      const [cluster, gateway] = await Promise.all([broker.get<ClusterInfo>('/cluster'), gatewayHealth(context.gatewayClient())]);
-      const brokerHealth: ServiceHealth = {
-        url: broker.baseUrl,
-        status: cluster.redis.state === 'ready' && cluster.zookeeper.state === 'ready' ? 'ready' : 'not ready',
-        redis: cluster.redis.state,
-        zookeeper: cluster.zookeeper.state,
-      };
+      const brokerClient = context.brokerClient();
+      const [cluster, broker, gateway] = await Promise.all([
+        brokerClient.get<ClusterInfo>('/cluster'),
+        readiness(brokerClient),
+        readiness(context.gatewayClient()),
+      ]);
 
-      if (context.json) printJson({ ...cluster, gateway });
-      else printLines(clusterText(cluster, brokerHealth, gateway));
+      if (context.json) printJson({ ...cluster, broker, gateway });
+      else printLines(clusterText(cluster, { broker, gateway }));
 
-      const unhealthy = Object.entries({ broker: brokerHealth, gateway }).filter(([, health]) => health.status !== 'ready');
+      const unhealthy = Object.entries({ broker, gateway }).filter(([, health]) => health.status === 'not ready' || health.status === 'unreachable');
       if (unhealthy.length > 0) {
         throw new CliError(`not healthy: ${unhealthy.map(([name, health]) => `${name} ${health.status}`).join(', ')}`);
       }
     });
 }
 
-async function gatewayHealth(gateway: ServiceClient): Promise<ServiceHealth> {
-  const url = gateway.baseUrl;
+async function readiness(service: ServiceClient): Promise<ServiceHealth> {
+  const url = service.baseUrl;
   try {
     // /readyz answers 503 with the same body when a dependency is down: that is a report, not a failure.
-    const response = await gateway.send('GET', '/readyz');
-    const body = (await response.json().catch(() => ({}))) as { checks?: Record<string, string>; message?: string };
+    const response = await service.send('GET', '/readyz');
+    const body = (await response.json().catch(() => ({}))) as { status?: string; checks?: Record<string, string>; message?: string };
     const checks = body.checks ?? {};
     return {
       url,
-      status: response.ok ? 'ready' : 'not ready',
+      status: !response.ok ? 'not ready' : body.status === 'degraded' ? 'degraded' : 'ready',
       redis: checks['redis'],
       zookeeper: checks['zookeeper'],
       ...(response.ok ? {} : { message: body.message ?? `${response.status} ${response.statusText}` }),
@@ -67,31 +75,37 @@ async function gatewayHealth(gateway: ServiceClient): Promise<ServiceHealth> {
   }
 }
 
-function clusterText(cluster: ClusterInfo, broker: ServiceHealth, gateway: ServiceHealth): string {
-  const controllerId = cluster.controller?.instanceId;
+function clusterText(cluster: ClusterInfo, services: Record<'broker' | 'gateway', ServiceHealth>): string {
+  const controllerId = cluster.controller?.broker_id;
   const brokers =
     cluster.brokers.length === 0
       ? 'no brokers registered'
       : table(
-          ['broker', 'address', 'version', 'started', 'controller'],
-          cluster.brokers.map((b) => [b.id, `${b.host}:${b.port}`, b.version, b.startedAt, b.id === controllerId ? 'yes' : '']),
+          ['broker', 'address', 'version', 'started', 'last seen', 'alive', 'controller'],
+          cluster.brokers.map((b) => [
+            b.id,
+            `${b.host}:${b.port}`,
+            b.version,
+            b.started_at,
+            b.last_seen,
+            b.alive ? 'yes' : 'no',
+            b.id === controllerId ? 'yes' : '',
+          ]),
         );
+  const { controller } = cluster;
   return [
     brokers,
     '',
     fields([
-      ['controller', cluster.controller ? `${cluster.controller.instanceId} (elected ${cluster.controller.electedAt})` : 'none'],
+      ['controller', controller ? `${controller.broker_id} (epoch ${controller.epoch}, elected ${controller.elected_at})` : 'none'],
       ['redis', cluster.redis.address],
       ['zookeeper', `${cluster.zookeeper.address} (root ${cluster.zookeeper.root})`],
     ]),
     '',
     table(
       ['service', 'url', 'status', 'redis', 'zookeeper'],
-      [
-        ['broker', broker.url, broker.status, broker.redis, broker.zookeeper],
-        ['gateway', gateway.url, gateway.status, gateway.redis, gateway.zookeeper],
-      ],
+      Object.entries(services).map(([name, health]) => [name, health.url, health.status, health.redis, health.zookeeper]),
     ),
-    ...(gateway.message ? ['', `gateway: ${gateway.message}`] : []),
+    ...Object.entries(services).flatMap(([name, health]) => (health.message ? ['', `${name}: ${health.message}`] : [])),
   ].join('\n');
 }

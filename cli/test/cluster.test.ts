@@ -13,18 +13,29 @@ afterAll(async () => {
 });
 
 describe('tributary cluster', () => {
-  it('shows the registered brokers, the controller, and each service’s view of Redis and ZooKeeper', async () => {
+  it('shows the registered brokers, alive, the controller with its epoch, and each service’s readiness', async () => {
     const info = await cluster.json(['cluster']);
     const id = info.this_broker.id;
-    expect(info.brokers).toEqual([{ id, host: '127.0.0.1', port: Number(new URL(cluster.brokerUrl).port), startedAt: expect.any(String), version: expect.any(String) }]);
-    expect(info.controller).toEqual({ instanceId: id, epoch: expect.any(Number), electedAt: expect.any(String) });
+    expect(info.brokers).toEqual([
+      {
+        id,
+        host: '127.0.0.1',
+        port: Number(new URL(cluster.brokerUrl).port),
+        started_at: expect.any(String),
+        version: expect.any(String),
+        last_seen: expect.any(String),
+        alive: true,
+      },
+    ]);
+    expect(info.controller).toEqual({ broker_id: id, epoch: cluster.broker.controller.epoch, elected_at: expect.any(String) });
     expect(info.redis.state).toBe('ready');
     expect(info.zookeeper).toMatchObject({ state: 'ready', root: expect.stringMatching(/^\/cli-/) });
+    expect(info.broker).toEqual({ url: cluster.brokerUrl, status: 'ready', redis: 'ready', zookeeper: 'ready' });
     expect(info.gateway).toEqual({ url: cluster.gatewayUrl, status: 'ready', redis: 'ready', zookeeper: 'ready' });
 
     const text = await cluster.ok(['cluster']);
-    expect(text).toMatch(new RegExp(`^${id}\\s+127\\.0\\.0\\.1:\\d+\\s+\\S+\\s+\\S+\\s+yes$`, 'm'));
-    expect(text).toMatch(new RegExp(`^controller\\s+${id} \\(elected `, 'm'));
+    expect(text).toMatch(new RegExp(`^${id}\\s+127\\.0\\.0\\.1:\\d+(\\s+\\S+){3}\\s+yes\\s+yes$`, 'm'));
+    expect(text).toMatch(new RegExp(`^controller\\s+${id} \\(epoch ${info.controller.epoch}, elected `, 'm'));
     expect(text).toMatch(new RegExp(`^broker\\s+${cluster.brokerUrl}\\s+ready\\s+ready\\s+ready$`, 'm'));
     expect(text).toMatch(new RegExp(`^gateway\\s+${cluster.gatewayUrl}\\s+ready\\s+ready\\s+ready$`, 'm'));
   });

@@ -1,6 +1,7 @@
 // /readyz answers a load balancer's question, "can this service do its job now?", for the broker and the
 // gateway, on a Redis and a ZooKeeper of the test's own, which it freezes and stops. Records live in Redis:
 // without it nothing is served. Metadata is read from a cache: without ZooKeeper writes and reads go on.
+// The broker's /cluster tells the same story.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +17,17 @@ describe.skipIf(redisMode === 'cluster')('readiness', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-readiness-'));
   const topic = uniqueName('ready');
   const email = uniqueEmail();
+  const brokerId = uniqueName('broker');
   let redis: RunningServer;
   let zookeeper: RunningServer;
   let broker: Broker;
   let gateway: Gateway;
 
-  const readyz = async (service: Broker | Gateway) => {
-    const response = await service.app.inject({ method: 'GET', url: '/readyz' });
+  const get = async (service: Broker | Gateway, url: string) => {
+    const response = await service.app.inject({ method: 'GET', url });
     return { statusCode: response.statusCode, body: response.json() };
   };
+  const readyz = (service: Broker | Gateway) => get(service, '/readyz');
 
   beforeAll(async () => {
     [redis, zookeeper] = await Promise.all([
@@ -37,8 +40,10 @@ describe.skipIf(redisMode === 'cluster')('readiness', () => {
       redisClusterNodes: undefined,
       redisTimeoutMs: 500,
       zookeeperHost: `${zookeeper.host}:${zookeeper.port}`,
+      instanceId: brokerId,
     });
     broker = await createBroker(config);
+    await broker.listen();
     gateway = await createGateway({ ...config, instanceId: uniqueName('gateway') });
     expect((await broker.app.inject({ method: 'POST', url: `/create_topic/${topic}/1` })).statusCode).toBe(201);
     await waitFor(() => gateway.topics.get(topic), { what: 'the gateway to see the topic' });
@@ -64,7 +69,7 @@ describe.skipIf(redisMode === 'cluster')('readiness', () => {
     expect((await longPoll).json().messages).toMatchObject([{ offset: 0, value: 0 }]);
   });
 
-  it('a frozen Redis makes both unready (503 naming Redis); thawed, both are ready again', async () => {
+  it('a frozen Redis makes both unready (503 naming Redis), and /cluster says so; thawed, both are ready again', async () => {
     redis.process.kill('SIGSTOP');
     try {
       const fromBroker = await readyz(broker);
@@ -79,6 +84,11 @@ describe.skipIf(redisMode === 'cluster')('readiness', () => {
       expect(fromGateway.body.checks.redis).not.toBe('ready');
       expect(fromGateway.body.checks.redis_subscriber).not.toBe('ready');
       expect(fromGateway.body.message).toMatch(/^not ready: redis is .*, redis_subscriber is /);
+
+      const cluster = await get(broker, '/cluster');
+      expect(cluster.statusCode).toBe(200);
+      expect(cluster.body.redis.state).not.toBe('ready');
+      expect(cluster.body.zookeeper.state).toBe('ready');
     } finally {
       redis.process.kill('SIGCONT');
     }
@@ -87,7 +97,7 @@ describe.skipIf(redisMode === 'cluster')('readiness', () => {
     }
   });
 
-  it('with ZooKeeper stopped, both stay ready with ZooKeeper degraded, and writes and reads go on', async () => {
+  it('with ZooKeeper stopped, both stay ready with ZooKeeper degraded, writes and reads go on, and /cluster answers from its copies', async () => {
     await zookeeper.stop();
     const degraded = await waitFor(async () => {
       const answer = await readyz(broker);
@@ -96,6 +106,16 @@ describe.skipIf(redisMode === 'cluster')('readiness', () => {
     expect(degraded).toEqual({ statusCode: 200, body: { status: 'degraded', checks: { redis: 'ready', zookeeper: 'degraded' } } });
     const written = await broker.app.inject({ method: 'POST', url: `/write/${topic}`, payload: { key: 'k', value: 'no zookeeper' } });
     expect(written.statusCode).toBe(200);
+
+    // /cluster answers from its watched copies: the registry and the controller are still known.
+    const cluster = await get(broker, '/cluster');
+    expect(cluster.statusCode).toBe(200);
+    expect(cluster.body).toMatchObject({
+      brokers: [{ id: brokerId, alive: true }],
+      controller: { broker_id: brokerId, epoch: 1 },
+      redis: { state: 'ready' },
+    });
+    expect(cluster.body.zookeeper.state).not.toBe('ready');
 
     await waitFor(async () => (await readyz(gateway)).body.checks.zookeeper === 'degraded');
     expect(await readyz(gateway)).toEqual({

@@ -16,6 +16,11 @@
 //   trib:consumer:{<email>}:subscriptions       hash  topic name -> topic id it subscribed to
 //   trib:consumer:{<email>}:offsets:<topic>     hash  partition -> next offset to read
 //
+// The cluster's own keys share the hash tag {cluster}:
+//   trib:{cluster}:broker-heartbeats   hash  broker instance id -> its last heartbeat (ms, the broker's clock),
+//                                            written about every second: a killed broker stays registered in
+//                                            ZooKeeper until its session times out, but stops beating at once
+//
 // ZooKeeper, under the configured root (default /tributary):
 //   /topics/<name>              persistent  {id, partitions, config, createdAt}
 //   /deleted-topics/<topicId>   persistent  {name, partitions, config, deletedAt, reclaimedAt?}: storage the
@@ -66,6 +71,10 @@ export function consumerKeys(email: string): ConsumerKeys {
     offsets: (topic) => `${tag}:offsets:${topic}`,
   };
 }
+
+export const clusterKeys = Object.freeze({
+  brokerHeartbeats: `${PREFIX}:{cluster}:broker-heartbeats`,
+});
 
 export interface ZooKeeperPaths {
   readonly root: string;
