@@ -19,6 +19,7 @@ export const defaults = Object.freeze({
   maxBodyBytes: 16 * 1024 * 1024, // one HTTP request body; bounds a batch write
   maxBatchRecords: 10_000, // records in one batch write
   retentionCheckMs: 30_000, // how often the controller applies retention
+  shutdownTimeoutMs: 10_000, // SIGTERM: in-flight requests get this long to finish before the process exits anyway
   logLevel: 'info',
 });
 
@@ -55,6 +56,7 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly maxBatchRecords: number;
   readonly retentionCheckMs: number;
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     maxBodyBytes: int('MAX_BODY_BYTES', defaults.maxBodyBytes, 1024, 512 * 1024 * 1024),
     maxBatchRecords: int('MAX_BATCH_RECORDS', defaults.maxBatchRecords, 1_000, 1_000_000),
     retentionCheckMs: int('RETENTION_CHECK_MS', defaults.retentionCheckMs, 100, 24 * 60 * 60 * 1000),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 100, 10 * 60 * 1000),
     logLevel: str('LOG_LEVEL', defaults.logLevel, /^(fatal|error|warn|info|debug|trace|silent)$/, 'must be a pino level'),
     ...overrides,
   };

@@ -69,7 +69,16 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** A service's whole life as a process: load config, start, listen, and stop cleanly on SIGINT/SIGTERM. */
+/**
+ * A service's whole life as a process: load config, start, listen, and stop cleanly on SIGINT/SIGTERM.
+ *
+ * Stopping: the server stops accepting connections and answers requests that still arrive on open
+ * keep-alive connections with 503 (retriable: a client or load balancer sends them elsewhere); requests in
+ * flight finish; waiting long polls answer at once with what they have; the ZooKeeper session is closed,
+ * which removes this process' ephemeral nodes (broker registration, controller) at once rather than after
+ * the session timeout; then the Redis connections close and the process exits 0. If that has not finished
+ * within SHUTDOWN_TIMEOUT_MS it exits 1 anyway, saying so.
+ */
 export function runService(name: string, start: (config: Config) => Promise<Service>): void {
   const run = async () => {
     const config = loadConfig(process.env);
@@ -81,8 +90,17 @@ export function runService(name: string, start: (config: Config) => Promise<Serv
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      service.app.log.info({ signal }, `${name} stopping`);
+      service.app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, `${name} stopping`);
+      setTimeout(() => {
+        service.app.log.error({ timeoutMs: config.shutdownTimeoutMs }, `${name} did not stop in time; exiting anyway`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+      // A keep-alive connection whose request was still running when closing began (a long poll, a write)
+      // goes idle only after its answer, and the server would wait on it: close such connections as they go idle.
+      const sweep = setInterval(() => service.app.server.closeIdleConnections(), 50);
       await service.close();
+      clearInterval(sweep);
+      service.app.log.info(`${name} stopped`);
       process.exit(0);
     };
     process.once('SIGINT', () => void stop('SIGINT'));
