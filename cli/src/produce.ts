@@ -18,6 +18,8 @@ export interface RecordInput {
   key: string;
   value: unknown;
   headers?: Record<string, string>;
+  /** Idempotency id: the broker stores a record with an id it saw within the topic's dedup window only once. */
+  id?: string;
 }
 
 interface WriteResult {
@@ -25,11 +27,14 @@ interface WriteResult {
   partition: number;
   offset: number;
   timestamp: number;
+  duplicate?: true;
 }
 
 export interface ProduceSummary {
   topic: string;
   records: number;
+  /** Records the broker did not store again because their id was already in the topic's dedup window. */
+  duplicates: number;
   /** Records written per partition. */
   partitions: Record<string, number>;
 }
@@ -45,28 +50,33 @@ export function produceCommand(): Command {
     .argument('<topic>', 'topic to write to')
     .argument('[value]', 'the record’s value (JSON if it parses as JSON); without it, records are read from stdin')
     .option('-k, --key <key>', 'the record’s key; with stdin, the key of lines that do not give one', '')
+    .option('--id <id>', 'the record’s idempotency id: writing it again within the topic’s dedup window stores nothing new')
     .addHelpText(
       'after',
       `
 Stdin, one record per line (blank lines are skipped):
   key<TAB>value                                  the value is everything after the first TAB
-  {"key": "k", "value": ..., "headers": {...}}   any line starting with "{"
+  {"key": "k", "value": ..., "headers": {...}, "id": "..."}   any line starting with "{" (headers, id optional)
   value                                          no TAB: keyed by --key ("" by default)
 Values that parse as JSON are sent as JSON, anything else as a string. Records are sent in batches of
 ${BATCH_RECORDS}, in order. A bad line stops the run: the records before it are written, none from it on.`,
     )
-    .action(async function (this: Command, topic: string, value: string | undefined, options: { key: string }) {
+    .action(async function (this: Command, topic: string, value: string | undefined, options: { key: string; id?: string }) {
       const context = contextOf(this);
       const broker = context.brokerClient();
       if (value !== undefined) {
-        const result = await broker.post<WriteResult>(path`/write/${topic}`, { body: { key: options.key, value: parseValue(value) } });
+        const record: RecordInput = { key: options.key, value: parseValue(value), ...(options.id === undefined ? {} : { id: options.id }) };
+        const result = await broker.post<WriteResult>(path`/write/${topic}`, { body: record });
         if (context.json) return printJson(result);
-        return printLines(`wrote 1 record to ${result.topic}: partition ${result.partition}, offset ${result.offset}`);
+        const where = `partition ${result.partition}, offset ${result.offset}`;
+        return printLines(result.duplicate ? `id ${options.id} was already written to ${result.topic} (${where}): nothing new stored` : `wrote 1 record to ${result.topic}: ${where}`);
       }
+      if (options.id !== undefined) throw new CliError('--id names one record: give the value as an argument, or put an "id" field in each JSON line', 2);
       if (process.stdin.isTTY) note('reading records from stdin, one per line (key<TAB>value); Ctrl-D to finish');
       const summary = await produceLines(broker, topic, createInterface({ input: process.stdin, crlfDelay: Infinity }), options.key);
       if (context.json) return printJson(summary);
-      printLines(`wrote ${summary.records} records to ${summary.topic}`);
+      const skipped = summary.duplicates > 0 ? ` (${summary.duplicates} already written within the dedup window: not stored again)` : '';
+      printLines(`wrote ${summary.records} records to ${summary.topic}${skipped}`);
       if (summary.records > 0) {
         printLines('', table(['partition', 'records'], Object.entries(summary.partitions).map(([partition, count]) => [Number(partition), count])));
       }
@@ -75,7 +85,7 @@ ${BATCH_RECORDS}, in order. A bad line stops the run: the records before it are 
 
 /** Sends `lines` in batches; resolves with what landed where, or rejects with a CliError saying how far it got. */
 export async function produceLines(broker: ServiceClient, topic: string, lines: AsyncIterable<string>, defaultKey: string): Promise<ProduceSummary> {
-  const summary: ProduceSummary = { topic, records: 0, partitions: {} };
+  const summary: ProduceSummary = { topic, records: 0, duplicates: 0, partitions: {} };
   let batch: RecordInput[] = [];
   let batchBytes = 0;
   let batchLine = 1; // where the batch being filled starts
@@ -85,8 +95,14 @@ export async function produceLines(broker: ServiceClient, topic: string, lines: 
   const send = async (records: RecordInput[], fromLine: number) => {
     try {
       const { results } = await broker.post<{ results: WriteResult[] }>(path`/write/${topic}`, { body: { records } });
-      for (const { partition } of results) summary.partitions[partition] = (summary.partitions[partition] ?? 0) + 1;
-      summary.records += results.length;
+      for (const { partition, duplicate } of results) {
+        if (duplicate) {
+          summary.duplicates++;
+          continue;
+        }
+        summary.partitions[partition] = (summary.partitions[partition] ?? 0) + 1;
+        summary.records++;
+      }
     } catch (err) {
       failure ??= err instanceof CliError ? new CliError(`${err.message} (batch from line ${fromLine}); ${writtenSoFar(summary)}`, err.exitCode, err.code) : err;
     }
@@ -150,16 +166,18 @@ function parseJsonRecord(line: string, defaultKey: string): RecordInput {
     throw new Error('not valid JSON (a line starting with "{" must be {"key": …, "value": …})');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('a JSON line must be an object');
-  const { key = defaultKey, value, headers, ...rest } = parsed as Record<string, unknown>;
+  const { key = defaultKey, value, headers, id, ...rest } = parsed as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new Error(`unknown field "${unknown[0]}": a JSON line has only "key", "value" and "headers"`);
+  if (unknown.length > 0) throw new Error(`unknown field "${unknown[0]}": a JSON line has only "key", "value", "headers" and "id"`);
   if (!('value' in parsed)) throw new Error('a JSON line needs a "value" (null is a value)');
   if (typeof key !== 'string') throw new Error('"key" must be a string');
-  if (headers === undefined) return { key, value };
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) throw new Error('"id" must be a string of 1 to 128 characters');
+  const record: RecordInput = { key, value, ...(id === undefined ? {} : { id }) };
+  if (headers === undefined) return record;
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string')) {
     throw new Error('"headers" must be an object of strings');
   }
-  return { key, value, headers: headers as Record<string, string> };
+  return { ...record, headers: headers as Record<string, string> };
 }
 
 /** `42` → 42, `{"a":1}` → {a: 1}, `hello` → "hello". */

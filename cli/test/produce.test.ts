@@ -52,6 +52,17 @@ describe('tributary produce <topic> <value>', () => {
     ]);
   });
 
+  it('--id makes a retry harmless: the second write stores nothing and says where the first went', async () => {
+    const topic = await cluster.createTopic(4);
+    expect(await cluster.ok(['produce', topic, '-k', 'kafka', '--id', 'order-1', 'first'])).toBe(`wrote 1 record to ${topic}: partition 0, offset 0\n`);
+    expect(await cluster.ok(['produce', topic, '-k', 'kafka', '--id', 'order-1', 'first'])).toBe(
+      `id order-1 was already written to ${topic} (partition 0, offset 0): nothing new stored\n`,
+    );
+    expect(await cluster.json(['produce', topic, '-k', 'kafka', '--id', 'order-1', 'first'])).toMatchObject({ partition: 0, offset: 0, duplicate: true });
+    expect((await readAll(topic, 'kafka')).map((record) => record.value)).toEqual(['first']);
+    expect((await cluster.run(['produce', topic, '--id', 'x'], { input: 'a\n' })).code).toBe(2);
+  });
+
   it('a refused write exits 1 with the broker’s message', async () => {
     const topic = uniqueName('missing');
     expect(await cluster.run(['--json', 'produce', topic, 'v'])).toEqual({ code: 1, stdout: '', stderr: `error: topic "${topic}" does not exist\n` });
@@ -65,7 +76,7 @@ describe('tributary produce <topic> < stdin', () => {
     const input = keys.map((key, i) => `${key}\t{"seq": ${i}}\n`).join('');
 
     const summary = await cluster.json(['produce', topic], { input });
-    expect(summary).toEqual({ topic, records: 10_000, partitions: expectedPartitions(keys, 3) });
+    expect(summary).toEqual({ topic, records: 10_000, duplicates: 0, partitions: expectedPartitions(keys, 3) });
 
     const described = await cluster.json(['topics', 'describe', topic]);
     expect(Object.fromEntries(described.partitions.map((p: { partition: number; records: number }) => [p.partition, p.records]))).toEqual(summary.partitions);
@@ -91,10 +102,18 @@ describe('tributary produce <topic> < stdin', () => {
     expect(out).toBe(`wrote 4 records to ${topic}\n\nPARTITION  RECORDS\n        0        1\n        2        2\n        3        1\n`);
   });
 
+  it('JSON lines may carry an id: lines already written are counted, not stored again', async () => {
+    const topic = await cluster.createTopic(2);
+    const lines = ['{"key": "a", "value": 1, "id": "e1"}', '{"key": "b", "value": 2, "id": "e2"}'].join('\n');
+    expect(await cluster.json(['produce', topic], { input: lines })).toMatchObject({ records: 2, duplicates: 0 });
+    expect(await cluster.json(['produce', topic], { input: `${lines}\n{"key": "c", "value": 3, "id": "e3"}` })).toMatchObject({ records: 1, duplicates: 2 });
+    expect(await cluster.ok(['produce', topic], { input: lines })).toBe(`wrote 0 records to ${topic} (2 already written within the dedup window: not stored again)\n`);
+  });
+
   it('lines without a key use --key; blank lines are skipped; empty input writes nothing', async () => {
     const topic = await cluster.createTopic(4);
-    expect(await cluster.json(['produce', topic, '-k', 'abc'], { input: 'one\n\n   \n{"value": 2}\n' })).toEqual({ topic, records: 2, partitions: { 3: 2 } });
-    expect(await cluster.json(['produce', topic], { input: '' })).toEqual({ topic, records: 0, partitions: {} });
+    expect(await cluster.json(['produce', topic, '-k', 'abc'], { input: 'one\n\n   \n{"value": 2}\n' })).toEqual({ topic, records: 2, duplicates: 0, partitions: { 3: 2 } });
+    expect(await cluster.json(['produce', topic], { input: '' })).toEqual({ topic, records: 0, duplicates: 0, partitions: {} });
   });
 
   it('a bad line stops the run: every record before it is written, none from it on (exit 1)', async () => {
@@ -114,6 +133,7 @@ describe('tributary produce <topic> < stdin', () => {
     ['{"key": "k"}', 'a JSON line needs a "value"'],
     ['{"key": "k", "value": 1, "extra": true}', 'unknown field "extra"'],
     ['{"key": "k", "value": 1, "headers": {"a": 1}}', '"headers" must be an object of strings'],
+    ['{"key": "k", "value": 1, "id": ""}', '"id" must be a string of 1 to 128 characters'],
   ])('refuses the JSON line %s, naming it', async (line, why) => {
     const topic = await cluster.createTopic(1);
     const result = await cluster.run(['produce', topic], { input: `a\t1\n${line}\nb\t2\n` });
