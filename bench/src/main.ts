@@ -14,6 +14,7 @@ import { headlines, markdown, terminalSummary, type Results } from './report.js'
 import { settingsFor, type BenchContext } from './scenario.js';
 import { batchWrite } from './scenarios/batch-write.js';
 import { endToEnd } from './scenarios/end-to-end.js';
+import { idempotentWrite } from './scenarios/idempotent-write.js';
 import { prefill, type PrefillResult } from './scenarios/prefill.js';
 import { readCost } from './scenarios/read-cost.js';
 import { readThroughput } from './scenarios/read-throughput.js';
@@ -21,7 +22,7 @@ import { singleWrite } from './scenarios/single-write.js';
 import { startStack, type BenchStack, type ServiceName } from './stack.js';
 import { ensureWrk } from './wrk.js';
 
-const SCENARIOS = ['single', 'batch', 'read', 'cost', 'e2e'] as const;
+const SCENARIOS = ['single', 'batch', 'ids', 'read', 'cost', 'e2e'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const usage = `usage: npm run bench -- [--quick] [--out DIR] [--only ${SCENARIOS.join(',')}] [--cpu-prof broker,gateway]
@@ -105,7 +106,7 @@ async function main(): Promise<number> {
       redisPersistence: stack.redis.persistence,
       externalRedis: stack.redis.external,
       externalZooKeeper: stack.zookeeper.external,
-      loadGenerator: `${machine.wrk ?? 'wrk'} (-t1); ${machine.redisBenchmark ?? 'redis-benchmark: not installed'}; e2e probe (node)`,
+      loadGenerator: `${machine.wrk ?? 'wrk'} (-t1); ${machine.redisBenchmark ?? 'redis-benchmark: not installed'}; e2e and batch probes (node)`,
     },
     scenarios: {},
     memory: [],
@@ -134,6 +135,7 @@ async function main(): Promise<number> {
 
     if (want('single')) results.scenarios.singleWrite = await attempt('1 single-record write', () => singleWrite(context));
     if (want('batch')) results.scenarios.batchWrite = await attempt('2 batch write', () => batchWrite(context));
+    if (want('ids')) results.scenarios.idempotentWrite = await attempt('6 batch write with ids', () => idempotentWrite(context));
     let filled: PrefillResult | undefined;
     if (want('read') || want('cost')) filled = results.scenarios.prefill = await attempt('filling read partitions', () => prefill(context));
     if (want('read')) {

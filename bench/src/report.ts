@@ -5,6 +5,7 @@ import type { MachineFacts, MemorySample } from './machine.js';
 import type { Settings } from './scenario.js';
 import type { BatchWriteResult } from './scenarios/batch-write.js';
 import type { EndToEndResult } from './scenarios/end-to-end.js';
+import type { IdempotentWriteResult } from './scenarios/idempotent-write.js';
 import type { PrefillResult } from './scenarios/prefill.js';
 import type { ReadCostResult } from './scenarios/read-cost.js';
 import type { ReadThroughputResult } from './scenarios/read-throughput.js';
@@ -37,6 +38,7 @@ export interface Results {
     readThroughput?: ReadThroughputResult;
     endToEnd?: EndToEndResult;
     readCost?: ReadCostResult;
+    idempotentWrite?: IdempotentWriteResult;
   };
   memory: MemoryRow[];
   /** Scenarios that were skipped or failed, and why. */
@@ -120,6 +122,11 @@ export function headlines(results: Results): Headline[] {
     s.endToEnd && { metric: 'end-to-end p50', value: s.endToEnd.ackToRead.p50, unit: 'ms', better: 'lower' },
     s.endToEnd && { metric: 'end-to-end p99', value: s.endToEnd.ackToRead.p99, unit: 'ms', better: 'lower' },
     s.readCost && { metric: 'read-cost ratio (long ÷ short, p50)', value: s.readCost.ratio, unit: '×', better: 'lower' },
+    s.idempotentWrite && { metric: 'batch write ×1000 with ids, records/s', value: s.idempotentWrite.withIds.recordsPerSecond, unit: 'records/s', better: 'higher' },
+    s.idempotentWrite && { metric: 'batch write with ids ÷ without', value: s.idempotentWrite.ratio, unit: '×', better: 'higher' },
+    s.idempotentWrite?.bytesPerId !== undefined
+      ? { metric: 'Redis memory per remembered id', value: s.idempotentWrite.bytesPerId, unit: 'B', better: 'lower' }
+      : undefined,
   ];
   const brokerRss = maxBrokerRss(results);
   if (brokerRss !== undefined) rows.push({ metric: 'broker RSS, max', value: brokerRss, unit: 'MB', better: 'lower' });
@@ -151,6 +158,11 @@ export function targets(results: Results): TargetRow[] {
       target: 'read-cost ratio ≤ 1.2',
       measured: s.readCost ? times(s.readCost.ratio) : 'not measured',
       met: met(Boolean(s.readCost), (s.readCost?.ratio ?? Infinity) <= 1.2),
+    },
+    {
+      target: 'batch write with ids ≥ 0.8× without',
+      measured: s.idempotentWrite ? times(s.idempotentWrite.ratio) : 'not measured',
+      met: met(Boolean(s.idempotentWrite), (s.idempotentWrite?.ratio ?? 0) >= 0.8),
     },
     {
       target: 'broker RSS < 150 MB',
@@ -225,9 +237,18 @@ function summaryRows(results: Results): SummaryRow[] {
       ratio: `${times(c.ratio)} (worst offset ${times(c.worstRatio)})`,
     });
   }
+  if (s.idempotentWrite) {
+    const i = s.idempotentWrite;
+    rows.push({
+      scenario: `6 batch write ×${i.recordsPerRequest} with ids (${i.connections} conns)`,
+      tributary: `${int(i.withIds.recordsPerSecond)} records/s, p99 ${ms(i.withIds.p99Ms)}; ${i.bytesPerId === undefined ? '?' : int(i.bytesPerId)} B of Redis per id`,
+      baseline: `same batches without ids: ${int(i.without.recordsPerSecond)} records/s`,
+      ratio: times(i.ratio),
+    });
+  }
   if (results.memory.length > 0) {
     rows.push({
-      scenario: '6 memory (max RSS after any scenario)',
+      scenario: '7 memory (max RSS after any scenario)',
       tributary: `broker ${mb(maxBrokerRss(results))} (peak ${mb(maxBrokerPeak(results))}), gateway ${mb(maxGatewayRss(results))}`,
       baseline: '',
       ratio: '',

@@ -115,7 +115,7 @@ describe('record ids', () => {
     expect(later.duplicate).toBeUndefined();
     // The controller's retention pass forgets ids the appends did not: nothing is left once the window passed.
     const keys = partitionKeys({ topicId: id, partition: 0 });
-    await waitFor(async () => (await redis.hlen(keys.ids)) === 0 && (await redis.zcard(keys.idsByTime)) === 0, { what: 'ids forgotten' });
+    await waitFor(async () => (await redis.hlen(keys.ids)) === 0 && (await redis.llen(keys.idsLog)) === 0, { what: 'ids forgotten' });
   });
 
   it('a topic with dedup_window_ms 0 does not check ids', async () => {

@@ -11,7 +11,8 @@
   KEYS[3]     shard channel to publish the new next offset on (wakes long-polling readers); declared as a
               key because in Redis Cluster a sharded channel lives on its hash slot like a key
   KEYS[4]     ids hash: record id -> "<offset> <timestamp>" of the record that carried it
-  KEYS[5]     ids zset: record id -> append time, to expire ids once they leave the window
+  KEYS[5]     ids log: the ids in append order, each append's ids after a header "<count> <timestamp>",
+              so expired ids are found at its head (cheaper per id than a sorted set)
   KEYS[6..n]  segment lists for bases ARGV[2], ARGV[2] + S, ARGV[2] + 2S, ...
 
   ARGV[1]     S, records per segment
@@ -50,42 +51,54 @@ local last_ts = tonumber(state[3])
 if last_ts and now < last_ts then now = last_ts end
 
 -- Which records are new. Without ids, all of them: `fresh` stays nil and payloads are read in place.
--- Nothing is written before the segment check below passes.
+-- Nothing is written before the segment check below passes. Redis calls are batched (HMGET, HSET, RPUSH of
+-- many at once): a call per id would cost more than the append itself.
+local CHUNK = 1000 -- values per call: Lua's unpack() is limited to a few thousand
 local fresh = nil
-local new_ids = {}
+local fields = {} -- new ids and their values, flat: id, "<offset> <timestamp>", id, ...
+local log = {}    -- the same ids, after the log header
 local reply = {next_offset, now}
 local cutoff = now - window
 if window > 0 then
   fresh = {}
-  local seen = {}
+  local stored = {}
+  for from = 0, count - 1, CHUNK do
+    local values = redis.call('HMGET', KEYS[4], unpack(ARGV, 4 + from, 3 + math.min(from + CHUNK, count)))
+    for k = 1, #values do stored[from + k] = values[k] end
+  end
+  local seen = {} -- id -> offset, for ids repeated within this call
+  local suffix = ' ' .. now
+  log[1] = ''
   for j = 0, count - 1 do
     local id = ARGV[4 + j]
-    local original = nil
+    local offset = nil
+    local ts = now
     if id ~= '' then
-      original = seen[id]
-      if not original then
-        local stored = redis.call('HGET', KEYS[4], id)
-        if stored then
-          local space = string.find(stored, ' ', 1, true)
-          local ts = tonumber(string.sub(stored, space + 1))
-          if ts >= cutoff then original = {tonumber(string.sub(stored, 1, space - 1)), ts} end
-        end
+      offset = seen[id]
+      local value = stored[j + 1]
+      if not offset and value then
+        local space = string.find(value, ' ', 1, true)
+        ts = tonumber(string.sub(value, space + 1))
+        if ts >= cutoff then offset = tonumber(string.sub(value, 1, space - 1)) end
+        if not offset then ts = now end
       end
     end
-    if original then
+    if offset then
       reply[#reply + 1] = j + 1
-      reply[#reply + 1] = original[1]
-      reply[#reply + 1] = original[2]
+      reply[#reply + 1] = offset
+      reply[#reply + 1] = ts
     else
       fresh[#fresh + 1] = first_payload + j
       if id ~= '' then
-        local offset = next_offset + #fresh - 1
-        seen[id] = {offset, now}
-        new_ids[#new_ids + 1] = id
-        new_ids[#new_ids + 1] = offset .. ' ' .. now
+        offset = next_offset + #fresh - 1
+        seen[id] = offset
+        fields[#fields + 1] = id
+        fields[#fields + 1] = offset .. suffix
+        log[#log + 1] = id
       end
     end
   end
+  log[1] = (#log - 1) .. suffix
   count = #fresh
 end
 if count == 0 then return reply end
@@ -97,22 +110,26 @@ if first_base < first_declared or last_base > first_declared + (#KEYS - 6) * S t
   return {-4, next_offset}
 end
 
+if #fields > 0 then
+  for from = 1, #fields, 2 * CHUNK do redis.call('HSET', KEYS[4], unpack(fields, from, math.min(from + 2 * CHUNK - 1, #fields))) end
+  for from = 1, #log, CHUNK do redis.call('RPUSH', KEYS[5], unpack(log, from, math.min(from + CHUNK - 1, #log))) end
+end
 if window > 0 then
-  for j = 1, #new_ids, 2 do
-    redis.call('HSET', KEYS[4], new_ids[j], new_ids[j + 1])
-    redis.call('ZADD', KEYS[5], now, new_ids[j])
-  end
   -- Forget ids that left the window, a bounded number per call: dedup state stays bounded by the window.
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. cutoff, 'LIMIT', 0, math.min(count + 64, 1000))
-  if #expired > 0 then
-    redis.call('HDEL', KEYS[4], unpack(expired))
-    redis.call('ZREM', KEYS[5], unpack(expired))
+  local forgotten = 0
+  while forgotten < CHUNK do
+    local header = redis.call('LINDEX', KEYS[5], 0)
+    if not header then break end
+    local space = string.find(header, ' ', 1, true)
+    if tonumber(string.sub(header, space + 1)) >= cutoff then break end
+    local n = tonumber(string.sub(header, 1, space - 1))
+    local expired = redis.call('LPOP', KEYS[5], n + 1)
+    for from = 2, #expired, CHUNK do redis.call('HDEL', KEYS[4], unpack(expired, from, math.min(from + CHUNK - 1, #expired))) end
+    forgotten = forgotten + n
   end
 end
 
 local prefix = now .. ' '
--- RPUSH in chunks: Lua's unpack() is limited to a few thousand values.
-local CHUNK = 1000
 local offset = next_offset
 local k = 1
 while k <= count do

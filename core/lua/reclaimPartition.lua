@@ -5,7 +5,7 @@
   KEYS[1]     partition state hash (must be marked deleted)
   KEYS[2]     segment index zset
   KEYS[3]     ids hash (idempotency ids)
-  KEYS[4]     ids zset
+  KEYS[4]     ids log
   KEYS[5..n]  segment lists to remove in this step
 
   ARGV[1]     1 if this is the last step: also remove the index and the ids, and let the tombstone expire

@@ -10,7 +10,8 @@
 //   trib:{<topicId>:<p>}:segments        zset   member = base offset, score = append time of its first record
 //   trib:{<topicId>:<p>}:appended        shard channel  published with the new next offset after every append
 //   trib:{<topicId>:<p>}:ids             hash   record id -> "<offset> <timestamp>" of the record that carried it
-//   trib:{<topicId>:<p>}:ids-by-time     zset   record id -> append time: ids leave the dedup window in this order
+//   trib:{<topicId>:<p>}:ids-log         list   the ids in append order, each append's after a header "<count> <time>":
+//                                               ids leave the dedup window from its head
 //
 // One consumer's keys share the hash tag {<email>} (there may be millions of consumers; none live in ZooKeeper):
 //   trib:consumer:{<email>}:subscriptions       hash  topic name -> topic id it subscribed to
@@ -43,7 +44,7 @@ export interface PartitionKeys {
   readonly segments: string;
   readonly appended: string;
   readonly ids: string;
-  readonly idsByTime: string;
+  readonly idsLog: string;
   segment(baseOffset: number): string;
 }
 
@@ -54,7 +55,7 @@ export function partitionKeys({ topicId, partition }: PartitionRef): PartitionKe
     segments: `${tag}:segments`,
     appended: `${tag}:appended`,
     ids: `${tag}:ids`,
-    idsByTime: `${tag}:ids-by-time`,
+    idsLog: `${tag}:ids-log`,
     segment: (baseOffset) => `${tag}:seg:${baseOffset}`,
   };
 }

@@ -103,7 +103,7 @@ export class LogStore {
         const slack = ahead + S * RETRY_WIDENING ** (attempt - 1);
         const segments = segmentBases(firstBase, hint + payloads.length + slack, S).map(keys.segment);
         const reply = await redisCall(
-          this.redis.appendRecords(5 + segments.length, keys.state, keys.segments, keys.appended, keys.ids, keys.idsByTime, segments, S, firstBase, ...args),
+          this.redis.appendRecords(5 + segments.length, keys.state, keys.segments, keys.appended, keys.ids, keys.idsLog, segments, S, firstBase, ...args),
           { write: true },
         );
         const [code, value = 0] = reply as [number, number?];
@@ -255,7 +255,7 @@ export class LogStore {
         const chunk = bases.splice(0, SEGMENTS_PER_CALL);
         const last = bases.length === 0 ? 1 : 0;
         const removed = await redisCall(
-          this.redis.reclaimPartition(4 + chunk.length, keys.state, keys.segments, keys.ids, keys.idsByTime, chunk.map(keys.segment), last, TOMBSTONE_TTL_SECONDS, controllerEpoch),
+          this.redis.reclaimPartition(4 + chunk.length, keys.state, keys.segments, keys.ids, keys.idsLog, chunk.map(keys.segment), last, TOMBSTONE_TTL_SECONDS, controllerEpoch),
           { write: true },
         );
         // A partition that was never marked (or whose tombstone already expired) has nothing to free.
@@ -273,7 +273,7 @@ export class LogStore {
     const window = topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs;
     for (const partition of partitionsOf(topic)) {
       const keys = keysOf(topic, partition);
-      while ((await redisCall(this.redis.expireRecordIds(keys.ids, keys.idsByTime, window, EXPIRED_IDS_PER_CALL), { write: true })) === EXPIRED_IDS_PER_CALL);
+      while ((await redisCall(this.redis.expireRecordIds(keys.ids, keys.idsLog, window, EXPIRED_IDS_PER_CALL), { write: true })) === EXPIRED_IDS_PER_CALL);
     }
   }
 

@@ -13,7 +13,7 @@ type ScriptArg = string | number | Buffer | ReadonlyArray<string | number | Buff
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     appendRecords(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number[], Context>;
-    expireRecordIds(ids: string, idsByTime: string, windowMs: number, max: number): Result<number, Context>;
+    expireRecordIds(ids: string, idsLog: string, windowMs: number, max: number): Result<number, Context>;
     createPartition(key: string): Result<number, Context>;
     deletePartition(key: string): Result<[number, number?], Context>;
     reclaimPartition(numKeys: number, ...keysAndArgs: ScriptArg[]): Result<number, Context>;
