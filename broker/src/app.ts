@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   assertRedisReady,
+  clusterResource,
   createHttpServer,
   errorBody,
   errorBodySchema,
@@ -11,12 +12,15 @@ import {
   keySchema,
   redisAddress,
   redisHealth,
+  registerAccessRoutes,
   registerHealthRoutes,
   TributaryError,
   topicConfigDefaults,
   topicNameSchema,
   topicNotFound,
+  topicResource,
   zooKeeperHealth,
+  type AccessControl,
   type Config,
   type Logger,
   type RecordInput,
@@ -41,6 +45,8 @@ export interface BrokerDeps {
   registry: BrokerRegistry;
   controller: Controller;
   logger: Logger;
+  /** API keys, ACLs and quotas; without it the key and ACL routes are absent and AUTH=on cannot start. */
+  access?: AccessControl;
 }
 
 /** An idempotency id: a retry of the record with the same id within the topic's dedup window is not stored again. */
@@ -148,7 +154,7 @@ interface WriteBody {
 
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   const { config, redis, storage, zk, topics } = deps;
-  const app = createHttpServer({ config, logger: deps.logger });
+  const app = createHttpServer({ config, logger: deps.logger, access: deps.access });
   const admin = new TopicAdmin({ ...deps, logs: storage.logs });
   const writer = new PartitionWriter(storage.logs);
 
@@ -156,6 +162,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   app.post<{ Params: { topic: string; num_partitions: string }; Body: TopicConfigInput | undefined }>(
     '/create_topic/:topic/:num_partitions',
     {
+      config: { access: { operation: 'admin', resource: topicResource } },
       schema: {
         body: {
           type: ['object', 'null'],
@@ -177,12 +184,17 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     },
   );
 
-  app.delete<{ Params: { topic: string } }>('/delete_topic/:topic', async (request) => admin.delete(request.params.topic));
+  app.delete<{ Params: { topic: string } }>(
+    '/delete_topic/:topic',
+    { config: { access: { operation: 'admin', resource: topicResource } } },
+    async (request) => admin.delete(request.params.topic),
+  );
 
   app.post<{ Params: { topic: string }; Body: WriteBody }>(
     '/write/:topic',
     {
-      config: { opaqueJsonBody: true },
+      config: { opaqueJsonBody: true, access: { operation: 'produce', resource: topicResource } },
+      bodyLimit: config.maxBodyBytes,
       schema: {
         params: { type: 'object', properties: { topic: topicNameSchema } },
         body: {
@@ -229,13 +241,16 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     },
   );
 
-  app.get('/topics', { schema: { response: { 200: { type: 'object', properties: { topics: { type: 'array', items: topicDescriptionSchema } } }, ...errorResponses } } }, async () => ({
+  app.get('/topics', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: { type: 'object', properties: { topics: { type: 'array', items: topicDescriptionSchema } } }, ...errorResponses } } }, async () => ({
     topics: await admin.list(),
   }));
 
   app.get<{ Params: { topic: string } }>(
     '/topics/:topic',
-    { schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errorResponses } } },
+    {
+      config: { access: { operation: 'describe', resource: topicResource } },
+      schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errorResponses } },
+    },
     async (request) => admin.describe(request.params.topic),
   );
 
@@ -243,6 +258,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   app.get<{ Params: { topic: string; id: string } }>(
     '/topics/:topic/ids/:id',
     {
+      config: { access: { operation: 'describe', resource: topicResource } },
       schema: {
         params: { type: 'object', properties: { topic: topicNameSchema, id: recordIdSchema } },
         response: {
@@ -273,13 +289,15 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   );
 
   // Brokers and the controller come from watched copies (registry.ts); only Redis is asked, with a PING.
-  app.get('/cluster', { schema: { response: { 200: clusterSchema, ...errorResponses } } }, async () => ({
+  app.get('/cluster', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: clusterSchema, ...errorResponses } } }, async () => ({
     brokers: deps.registry.brokers(),
     controller: deps.registry.controller(),
     this_broker: { id: config.instanceId, controller: deps.controller.active },
     redis: { address: redisAddress(config), state: await redisHealth(redis, config.redisTimeoutMs) },
     zookeeper: { address: config.zookeeperHost, root: config.zookeeperRoot, state: zk.state },
   }));
+
+  if (deps.access) registerAccessRoutes(app, deps.access);
 
   registerHealthRoutes(app, {
     redis: () => redisHealth(redis, config.redisTimeoutMs),

@@ -12,12 +12,12 @@ export interface Broker extends Service {
 
 export async function createBroker(config: Config): Promise<Broker> {
   const connections = await connectServices(config, 'broker');
-  const { logger, redis, storage, zk, paths, topics } = connections;
+  const { logger, redis, storage, zk, paths, topics, access } = connections;
   try {
     await Promise.all([paths.deletedTopics, paths.brokers].map((path) => zk.mkdirp(path)));
     const registry = new BrokerRegistry({ config, zk, paths, redis, log: logger });
     const controller = new Controller({ config, logs: storage.logs, zk, paths, topics, log: logger });
-    const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger });
+    const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger, access });
     await Promise.all([controller.start(), registry.start()]);
     let closed: Promise<void> | undefined;
 

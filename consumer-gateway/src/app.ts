@@ -3,6 +3,7 @@
 // listens; server.ts does.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  clusterResource,
   createHttpServer,
   errorResponses,
   formatValidationErrors,
@@ -14,7 +15,9 @@ import {
   subscriberHealth,
   TributaryError,
   topicNameSchema,
+  topicResource,
   zooKeeperHealth,
+  type AccessControl,
   type Config,
   type Logger,
   type RedisClient,
@@ -39,6 +42,8 @@ export interface GatewayDeps {
   topics: TopicCache;
   waiters: AppendWaiters;
   logger: Logger;
+  /** API keys, ACLs and quotas; required with AUTH=on. */
+  access?: AccessControl;
 }
 
 export const readLimits = Object.freeze({
@@ -51,6 +56,9 @@ export const readLimits = Object.freeze({
 
 /** Bodies here are a few small fields; anything bigger is a mistake, refused early. */
 const BODY_LIMIT_BYTES = 4096;
+
+/** Everything a consumer does to a topic needs consume on it. */
+const consumeTopic = { access: { operation: 'consume', resource: topicResource } } as const;
 
 const consumerProperties = { email: emailSchema, topic: topicNameSchema } as const;
 const consumerParams = {
@@ -126,7 +134,7 @@ interface SeekBody {
 
 export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const { config, redis, storage, subscriber, zk, topics, waiters } = deps;
-  const app = createHttpServer({ config, logger: deps.logger });
+  const app = createHttpServer({ config, logger: deps.logger, access: deps.access });
   // The email is part of Redis keys: a bad one gets its own code and an explanation of the rule.
   app.setSchemaErrorFormatter((validationErrors, dataVar) =>
     dataVar === 'params' && validationErrors[0]?.instancePath === '/email'
@@ -141,6 +149,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
     '/subscribe/:email/:topic',
     {
+      config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: {
         params: consumerParams,
@@ -163,6 +172,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.post<{ Params: ConsumerParams }>(
     '/unsubscribe/:email/:topic',
     {
+      config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: { params: consumerParams, response: { 200: subscribeResultSchema, ...errorResponses } },
     },
@@ -177,6 +187,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.get<{ Params: ConsumerParams & { key: string }; Querystring: ReadQuery }>(
     '/read/:email/:topic/:key',
     {
+      config: consumeTopic,
       schema: {
         params: {
           type: 'object',
@@ -219,6 +230,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.post<{ Params: ConsumerParams & { partition: number }; Body: { offset: number } }>(
     '/commit/:email/:topic/:partition',
     {
+      config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: {
         params: {
@@ -245,6 +257,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.post<{ Params: ConsumerParams; Body: SeekBody | undefined }>(
     '/seek/:email/:topic',
     {
+      config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: {
         params: consumerParams,
@@ -279,6 +292,8 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.get<{ Params: { email: string } }>(
     '/subscriptions/:email',
     {
+      // Lists a consumer's subscriptions across topics: not one topic's business.
+      config: { access: { operation: 'describe', resource: clusterResource } },
       schema: {
         params: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: emailSchema } },
         response: { 200: subscriptionsSchema, ...errorResponses },

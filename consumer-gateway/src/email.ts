@@ -2,13 +2,16 @@
 // {<email>}, core/keys.ts). So it is checked strictly before use: a practical subset of RFC 5321/5322 in
 // ASCII — a dot-atom local part of at most 64 characters, '@', and a domain of at least two labels — at
 // most 254 characters, with no whitespace, control characters or braces (a brace would break the hash tag).
+// The glob characters '*' and '?' are refused too, although RFC 5322 allows them in a local part: Redis key
+// names must never carry glob syntax (a KEYS or SCAN MATCH built from one would match other consumers), and
+// restricting is simpler to reason about than escaping. '[' and ']' were never allowed.
 //
 // Emails are lowercased before use: "Ann@Example.com" and "ann@example.com" are one consumer. RFC 5321
 // allows a case-sensitive local part, but no mail system in practice treats it so, and two consumers that
 // differ only in case would surprise every user.
 import { TributaryError } from '@tributary/core';
 
-const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`|~-]+";
+const ATOM = "[A-Za-z0-9!#$%&'+/=^_`|~-]+";
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 
 export const EMAIL_PATTERN = `^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`;
@@ -23,7 +26,7 @@ export function invalidEmail(): TributaryError {
   return new TributaryError(
     'INVALID_EMAIL',
     `email must be an address like name@example.com: a local part of at most 64 characters, '@', a domain ` +
-      `with a dot, at most ${EMAIL_MAX_LENGTH} characters in all, and no spaces, control characters or braces`,
+      `with a dot, at most ${EMAIL_MAX_LENGTH} characters in all, and no spaces, control characters, braces or glob characters (* ?)`,
   );
 }
 

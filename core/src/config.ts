@@ -16,7 +16,19 @@ export const defaults = Object.freeze({
   zookeeperTimeoutMs: 3_000, // deadline for one ZooKeeper request (and for the first connection)
   zookeeperSessionTimeoutMs: 10_000, // ephemeral nodes (broker registry, controller) vanish this long after a crash
   maxPartitions: 1_000, // per topic
-  maxBodyBytes: 16 * 1024 * 1024, // one HTTP request body; bounds a batch write
+  // Request limits (README, Security): what one request may cost to receive and parse. Kafka's default
+  // largest request is 1 MiB; a /write body may carry one record of the default max_record_bytes (1 MiB) with
+  // room to spare, or a batch of thousands of small records.
+  maxBodyBytes: 4 * 1024 * 1024, // one /write body (bytes)
+  maxControlBodyBytes: 64 * 1024, // the body of any other route: a few small fields (bytes)
+  maxJsonDepth: 64, // nesting of arrays and objects in one body; deeper is a 400 before parsing
+  maxJsonElements: 250_000, // values and members in one body (~25 per record of a full batch); more is a 413
+  headersTimeoutMs: 10_000, // to receive the request line and headers
+  requestTimeoutMs: 30_000, // to receive a whole request, body included (4 MiB at >= 140 KB/s)
+  keepAliveTimeoutMs: 65_000, // idle keep-alive connections close after this: above the 60 s of common load balancers
+  // Quotas per principal, enforced across every instance through Redis (AUTH=on only); 0 turns one off.
+  quotaRequestsPerSec: 1_000, // requests per second per principal
+  quotaProduceBytesPerSec: 10 * 1024 * 1024, // /write body bytes per second per principal
   maxBatchRecords: 10_000, // records in one batch write
   retentionCheckMs: 30_000, // how often the controller applies retention
   shutdownTimeoutMs: 10_000, // SIGTERM: in-flight requests get this long to finish before the process exits anyway
@@ -53,7 +65,24 @@ export interface Config {
   readonly zookeeperTimeoutMs: number;
   readonly zookeeperSessionTimeoutMs: number;
   readonly maxPartitions: number;
+  /** Largest /write body. */
   readonly maxBodyBytes: number;
+  /** Largest body of every other route. */
+  readonly maxControlBodyBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxJsonElements: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** AUTH=on: every request but the health checks needs `Authorization: Bearer <api key>`. */
+  readonly auth: boolean;
+  /** TRIBUTARY_ADMIN_KEY: accepted as an API key of the built-in `admin` principal. */
+  readonly adminKey: string | undefined;
+  readonly quotaRequestsPerSec: number;
+  readonly quotaProduceBytesPerSec: number;
+  /** PEM files; both set: the services speak HTTPS. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
   readonly maxBatchRecords: number;
   readonly retentionCheckMs: number;
   readonly shutdownTimeoutMs: number;
@@ -87,6 +116,24 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     return raw;
   };
 
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (/^(on|true|1)$/i.test(raw)) return true;
+    if (/^(off|false|0)$/i.test(raw)) return false;
+    problems.push(`${name} must be on or off, got "${raw}"`);
+    return fallback;
+  };
+  // No default password: the operator chooses the secret, long enough not to be guessed.
+  const secret = (name: string): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (raw.length < 16 || raw.length > 256 || !/^[\x21-\x7e]+$/.test(raw)) {
+      problems.push(`${name} must be 16 to 256 printable ASCII characters without spaces`);
+    }
+    return raw;
+  };
+
   const hostPortList = /^[A-Za-z0-9.\-_[\]:]+:\d+(,[A-Za-z0-9.\-_[\]:]+:\d+)*$/;
   const hostList = (name: string): string[] | undefined => {
     const raw = env[name];
@@ -116,6 +163,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     zookeeperSessionTimeoutMs: int('ZOOKEEPER_SESSION_TIMEOUT_MS', defaults.zookeeperSessionTimeoutMs, 2_000, 120_000),
     maxPartitions: int('MAX_PARTITIONS', defaults.maxPartitions, 1, 100_000),
     maxBodyBytes: int('MAX_BODY_BYTES', defaults.maxBodyBytes, 1024, 512 * 1024 * 1024),
+    maxControlBodyBytes: int('MAX_CONTROL_BODY_BYTES', defaults.maxControlBodyBytes, 1024, 16 * 1024 * 1024),
+    maxJsonDepth: int('MAX_JSON_DEPTH', defaults.maxJsonDepth, 2, 1_000),
+    maxJsonElements: int('MAX_JSON_ELEMENTS', defaults.maxJsonElements, 100, 100_000_000),
+    headersTimeoutMs: int('HEADERS_TIMEOUT_MS', defaults.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs, 100, 3_600_000),
+    keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', defaults.keepAliveTimeoutMs, 100, 3_600_000),
+    auth: onOff('AUTH', false),
+    adminKey: secret('TRIBUTARY_ADMIN_KEY'),
+    quotaRequestsPerSec: int('QUOTA_REQUESTS_PER_SEC', defaults.quotaRequestsPerSec, 0, 10_000_000),
+    quotaProduceBytesPerSec: int('QUOTA_PRODUCE_BYTES_PER_SEC', defaults.quotaProduceBytesPerSec, 0, 1024 ** 4),
+    tlsCertFile: env['TLS_CERT_FILE'] || undefined,
+    tlsKeyFile: env['TLS_KEY_FILE'] || undefined,
     maxBatchRecords: int('MAX_BATCH_RECORDS', defaults.maxBatchRecords, 1_000, 1_000_000),
     retentionCheckMs: int('RETENTION_CHECK_MS', defaults.retentionCheckMs, 100, 24 * 60 * 60 * 1000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 100, 10 * 60 * 1000),
@@ -123,6 +182,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ...overrides,
   };
 
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    problems.push('HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS');
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return Object.freeze(config);
 }

@@ -1,6 +1,9 @@
 // What the broker and the gateway share over HTTP: one Fastify setup, one error body, one set of schema
 // pieces, and the health routes.
+import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import Fastify, {
   LogController,
@@ -9,9 +12,11 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
-import type { Config } from './config.js';
+import { enforceAccessControl, type AccessControl } from './auth/access-control.js';
+import { ConfigError, type Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
+import { checkJsonLimits } from './json-limits.js';
 import type { Logger } from './logger.js';
 import { pingRedis, redisState, type RedisClient } from './storage/connection.js';
 import { TOPIC_NAME_PATTERN } from './topics.js';
@@ -21,6 +26,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The body's values are stored and re-served as JSON, never merged into objects (see createHttpServer). */
     opaqueJsonBody?: boolean;
+  }
+  interface FastifyRequest {
+    /** Bytes of the request body as received (0 without one): what a produce quota charges. */
+    bodyBytes: number;
   }
 }
 
@@ -68,17 +77,31 @@ export const headersSchema = {
 export interface HttpOptions {
   config: Config;
   logger: Logger;
+  /** API keys, ACLs and quotas (auth/access-control.ts); required with AUTH=on. */
+  access?: AccessControl;
 }
 
 /**
- * A Fastify instance with Tributary's conventions: every error is {statusCode, code, error, message},
- * unknown body fields are refused rather than dropped, and bodies are not type-coerced (a number is not a
- * key) while path and query strings are.
+ * A Fastify instance with Tributary's conventions: every error is {statusCode, code, error, message,
+ * retriable}, unknown body fields are refused rather than dropped, and bodies are not type-coerced (a number
+ * is not a key) while path and query strings are. Every route must declare its `config.access` (access.ts).
+ *
+ * What a client can make it spend is bounded (DESIGN.md I11; the limits table in README.md): bytes per body
+ * (MAX_CONTROL_BODY_BYTES, or a route's own bodyLimit), JSON depth and element count checked before parsing
+ * (json-limits.ts), and time to send headers and a whole request. Malformed HTTP gets the same error body,
+ * with Connection: close, as everything else.
  */
-export function createHttpServer({ config, logger }: HttpOptions): FastifyInstance {
+export function createHttpServer({ config, logger, access }: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    bodyLimit: config.maxBodyBytes,
+    bodyLimit: config.maxControlBodyBytes,
+    // A body shorter than its Content-Length, or a chunked body never ended, would hold a connection forever.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    ...(config.tlsCertFile && config.tlsKeyFile
+      ? { https: { ...serverOptions(config), ...tlsOptions(config.tlsCertFile, config.tlsKeyFile) } }
+      : { http: serverOptions(config) }),
+    clientErrorHandler: (err, socket) => answerClientError(logger, err, socket),
     // A log line per request would cost more than the write it describes; errors are logged below. For the
     // same reason requests log through the app's logger rather than a child made for each one.
     logController: new LogController({ disableRequestLogging: true }),
@@ -96,36 +119,145 @@ export function createHttpServer({ config, logger }: HttpOptions): FastifyInstan
       void (reply as FastifyReply).code(body.statusCode).send(body);
     },
   });
+  if (!config.auth && !isLoopback(config.listenHost)) {
+    logger.warn(
+      { listenHost: config.listenHost },
+      `!!! AUTH is off and this service listens on ${config.listenHost}, not only on loopback: anyone who can reach ` +
+        'it can read, write and delete every topic. Set AUTH=on (with TRIBUTARY_ADMIN_KEY), or LISTEN_HOST=127.0.0.1. !!!',
+    );
+  }
 
   const strict = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
   const coercing = new Ajv({ allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
-  // `curl -X POST -H 'content-type: application/json'` with no body is an empty body, not an error.
-  const parseChecked = app.getDefaultJsonParser('error', 'error');
-  // Routes marked `opaqueJsonBody` store the values they receive and serve them again as JSON text, never
-  // merging them into objects, so a "__proto__" key in a value is just data. They skip the poisoning scan,
-  // a regex pass over the whole body that cost as much as the parse itself on batch writes (bench/results).
-  const parseOpaque = app.getDefaultJsonParser('ignore', 'ignore');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.length === 0 || text.trim().length === 0) return done(null, undefined);
-    (request.routeOptions.config.opaqueJsonBody ? parseOpaque : parseChecked)(request, text, done);
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
-  });
+  registerJsonParser(app, config);
+  requireAccessDeclarations(app);
+  enforceAccessControl(app, config, access);
+  answerWrongMethods(app);
 
   app.setErrorHandler((err: FastifyError | TributaryError, request, reply) => {
     const body = toErrorBody(err);
     if (body.statusCode >= 500) request.log.error({ err, url: request.url }, body.message);
     else request.log.info({ code: body.code, url: request.url }, body.message);
-    if (body.retriable) reply.header('retry-after', '1');
+    if (body.retriable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     reply.code(body.statusCode).send(body);
   });
 
   return app;
+}
+
+/**
+ * application/json only (text/plain and forms are 415): valid UTF-8 (never silently replaced), within the
+ * depth and element limits, then parsed. `curl -X POST -H 'content-type: application/json'` with no body is
+ * an empty body, not an error.
+ */
+function registerJsonParser(app: FastifyInstance, config: Config): void {
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('bodyBytes', 0);
+  const limits = { maxDepth: config.maxJsonDepth, maxElements: config.maxJsonElements };
+  const parseChecked = app.getDefaultJsonParser('error', 'error');
+  // Routes marked `opaqueJsonBody` store the values they receive and serve them again as JSON text, never
+  // merging them into objects, so a "__proto__" key in a value is just data. They skip the poisoning scan,
+  // a regex pass over the whole body that cost as much as the parse itself on batch writes (bench/results).
+  const parseOpaque = app.getDefaultJsonParser('ignore', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    request.bodyBytes = bytes.length;
+    if (!isUtf8(bytes)) return done(new TributaryError('INVALID_JSON', 'the request body is not valid UTF-8'), undefined);
+    const text = bytes.toString('utf8');
+    if (text.trim().length === 0) return done(null, undefined);
+    try {
+      checkJsonLimits(text, limits);
+    } catch (err) {
+      return done(err as TributaryError, undefined);
+    }
+    (request.routeOptions.config.opaqueJsonBody ? parseOpaque : parseChecked)(request, text, done);
+  });
+}
+
+/** Every route says what it needs (access.ts), so that authorization cannot miss one. */
+function requireAccessDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === undefined) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no config.access (see core/src/access.ts)`);
+    }
+  });
+}
+
+/**
+ * A known path with a method it does not take is 405 with Allow, not 404. The paths are matched segment by
+ * segment (a `:param` matches any one segment), as the router would.
+ */
+function answerWrongMethods(app: FastifyInstance): void {
+  const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
+  app.addHook('onRoute', (route) => {
+    const source = `^${route.url
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}/?$`;
+    let entry = routes.find((known) => known.pattern.source === source);
+    if (!entry) routes.push((entry = { pattern: new RegExp(source), methods: new Set() }));
+    for (const method of [route.method].flat()) entry.methods.add(method);
+    if (entry.methods.has('GET')) entry.methods.add('HEAD');
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = new Set(routes.filter(({ pattern }) => pattern.test(path)).flatMap(({ methods }) => [...methods]));
+    if (allowed.size > 0) {
+      const allow = [...allowed].sort().join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allow}`));
+    }
+    return reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${path}`));
+  });
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a malformed request line, headers over
+ * 16 KiB, a bad Content-Length or chunk, a timeout): the documented error body, and Connection: close,
+ * because the socket is closed after it.
+ */
+function answerClientError(logger: Logger, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const body =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? errorBody('REQUEST_TIMEOUT', 'the request was not received in time (headers or body too slow, or a body shorter than its Content-Length)')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? errorBody('HEADERS_TOO_LARGE', 'the request line and headers are larger than 16 KiB')
+        : errorBody('INVALID_REQUEST', `malformed HTTP request (${err.code ?? err.message})`);
+  logger.info({ code: body.code, reason: err.code }, body.message);
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${body.statusCode} ${body.error}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n${body.retriable ? 'Retry-After: 1\r\n' : ''}\r\n${text}`,
+    );
+  }
+  socket.destroySoon();
+}
+
+function serverOptions(config: Config): { headersTimeout: number; connectionsCheckingInterval: number } {
+  // Node checks the header and request timeouts on this interval (30 s by default, far coarser than them).
+  return { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.headersTimeoutMs / 4)) };
+}
+
+function tlsOptions(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`${name} cannot be read: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', certFile), key: read('TLS_KEY_FILE', keyFile) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function toErrorBody(err: FastifyError | TributaryError): ErrorBody {
@@ -179,8 +311,9 @@ const SERVING = new Set(['ready', 'degraded']);
  * NOT_READY naming those that are not; both bodies carry every check.
  */
 export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChecks): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  const open = { config: { access: 'public' as const } };
+  app.get('/healthz', open, async () => ({ status: 'ok' }));
+  app.get('/readyz', open, async (_request, reply) => {
     const names = Object.keys(checks);
     const states = await Promise.all(names.map(async (name) => checks[name]!()));
     const report = Object.fromEntries(names.map((name, i) => [name, states[i]]));

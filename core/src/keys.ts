@@ -22,6 +22,12 @@
 //                                            written about every second: a killed broker stays registered in
 //                                            ZooKeeper until its session times out, but stops beating at once
 //
+// One principal's quota counters share the hash tag {<principal>} (AUTH=on; principal names are
+// [A-Za-z0-9._@-], so nothing in them is a glob character or breaks the tag):
+//   trib:quota:{<principal>}:requests        string  requests in the current 1 s window (@fastify/rate-limit's
+//                                                    Redis store: INCR, PEXPIRE on the first)
+//   trib:quota:{<principal>}:produce-bytes   hash    level, ts: a leaky bucket of /write body bytes (chargeQuota-1.lua)
+//
 // ZooKeeper, under the configured root (default /tributary):
 //   /topics/<name>              persistent  {id, partitions, config, createdAt}
 //   /deleted-topics/<topicId>   persistent  {name, partitions, config, deletedAt, reclaimedAt?}: storage the
@@ -31,6 +37,9 @@
 //   /controller                 ephemeral   {instanceId, epoch, electedAt}: the broker that runs background duties
 //   /controller-epoch           persistent  {epoch}: bumped in the same transaction that creates /controller, so
 //                                           every controller has a higher epoch than any before it
+//   /keys/<keyId>               persistent  {principal, sha256, createdAt}: an API key's id and the SHA-256 of its
+//                                           secret, never the key itself
+//   /acl/<principal>            persistent  {grants: [{operation, resource}]}
 
 const PREFIX = 'trib';
 
@@ -77,6 +86,17 @@ export const clusterKeys = Object.freeze({
   brokerHeartbeats: `${PREFIX}:{cluster}:broker-heartbeats`,
 });
 
+export interface QuotaKeys {
+  readonly requests: string;
+  readonly produceBytes: string;
+}
+
+/** `principal` must already be valid (auth/principal.ts): it goes into the hash tag as it is. */
+export function quotaKeys(principal: string): QuotaKeys {
+  const tag = `${PREFIX}:quota:{${principal}}`;
+  return { requests: `${tag}:requests`, produceBytes: `${tag}:produce-bytes` };
+}
+
 export interface ZooKeeperPaths {
   readonly root: string;
   readonly topics: string;
@@ -87,6 +107,10 @@ export interface ZooKeeperPaths {
   broker(instanceId: string): string;
   readonly controller: string;
   readonly controllerEpoch: string;
+  readonly apiKeys: string;
+  apiKey(keyId: string): string;
+  readonly acls: string;
+  acl(principal: string): string;
 }
 
 export function zooKeeperPaths(root: string): ZooKeeperPaths {
@@ -100,5 +124,9 @@ export function zooKeeperPaths(root: string): ZooKeeperPaths {
     broker: (instanceId) => `${root}/brokers/ids/${instanceId}`,
     controller: `${root}/controller`,
     controllerEpoch: `${root}/controller-epoch`,
+    apiKeys: `${root}/keys`,
+    apiKey: (keyId) => `${root}/keys/${keyId}`,
+    acls: `${root}/acl`,
+    acl: (principal) => `${root}/acl/${principal}`,
   };
 }

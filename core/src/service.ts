@@ -1,6 +1,7 @@
 // What the broker and the gateway share as processes: the connections every service holds, and the one way
 // a service starts and stops (server.ts of each is a single call to runService).
 import type { FastifyInstance } from 'fastify';
+import { startAccessControl, type AccessControl } from './auth/access-control.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { zooKeeperPaths, type ZooKeeperPaths } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
@@ -18,6 +19,8 @@ export interface Connections {
   readonly paths: ZooKeeperPaths;
   /** Every topic, kept current by ZooKeeper watches: requests never wait on ZooKeeper (DESIGN.md I5). */
   readonly topics: TopicCache;
+  /** API keys, ACLs and quotas, kept current like topics (auth/access-control.ts). */
+  readonly access: AccessControl;
   close(): void;
 }
 
@@ -35,6 +38,10 @@ export async function connectServices(config: Config, name: string): Promise<Con
     const paths = zooKeeperPaths(config.zookeeperRoot);
     const topics = new TopicCache(zk, paths, logger);
     await topics.start();
+    const access = await startAccessControl({ config, zk, paths, redis, logger }).catch((err: unknown) => {
+      topics.stop();
+      throw err;
+    });
     const session = zk;
     return {
       logger,
@@ -43,7 +50,9 @@ export async function connectServices(config: Config, name: string): Promise<Con
       zk,
       paths,
       topics,
+      access,
       close() {
+        access.stop();
         topics.stop();
         session.close();
         redis.disconnect();

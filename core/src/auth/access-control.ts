@@ -1,0 +1,153 @@
+// Authentication, authorization and quotas, hooked into every route of both services at once. Each route
+// declares what it needs (`config.access`, access.ts); with AUTH=on a request then goes:
+//
+//   onRequest   'public' routes (health checks) pass. Anything else needs `Authorization: Bearer <key>`
+//               naming a live key (401 UNAUTHENTICATED otherwise, before the body is even read), and the
+//               principal must be under its request-rate quota (429 QUOTA_EXCEEDED with Retry-After).
+//   preHandler  after validation, so the resource comes from checked params: the principal must hold the
+//               route's operation on its resource (403 FORBIDDEN naming all three); a produce request is
+//               then charged its body bytes against the principal's byte-rate quota (429).
+//
+// Keys and ACLs are read from in-process caches (ApiKeyStore, AclStore): no request waits on ZooKeeper.
+// Quotas live in Redis so they hold across every broker and gateway. When Redis cannot be asked, quotas let
+// requests through (the request itself then fails or succeeds on its own): a quota protects the cluster,
+// it is not worth refusing service for. The built-in admin principal has no quota.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { TributaryError } from '../errors.js';
+import { quotaKeys, type ZooKeeperPaths } from '../keys.js';
+import type { Logger } from '../logger.js';
+import type { RedisClient } from '../storage/connection.js';
+import { QuotaStore } from '../storage/quota-store.js';
+import type { ZooKeeper } from '../zookeeper.js';
+import { AclStore } from './acl-store.js';
+import { ApiKeyStore } from './api-keys.js';
+import { ADMIN_PRINCIPAL } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts as (AUTH=on, after authentication); undefined with auth off. */
+    principal: string | undefined;
+  }
+}
+
+/** The stores behind access control, shared by a service's routes and hooks. */
+export interface AccessControl {
+  readonly keys: ApiKeyStore;
+  readonly acls: AclStore;
+  readonly quotas: QuotaStore;
+  readonly redis: RedisClient;
+  stop(): void;
+}
+
+export interface AccessControlDeps {
+  config: Config;
+  zk: ZooKeeper;
+  paths: ZooKeeperPaths;
+  redis: RedisClient;
+  logger: Logger;
+}
+
+/**
+ * Loads every API key and ACL and keeps them current. Loaded with auth off too, so keys and ACLs can be
+ * managed before AUTH=on is turned on.
+ */
+export async function startAccessControl({ config, zk, paths, redis, logger }: AccessControlDeps): Promise<AccessControl> {
+  const keys = new ApiKeyStore(zk, paths, logger, config.adminKey);
+  const acls = new AclStore(zk, paths, logger);
+  try {
+    await Promise.all([keys.start(), acls.start()]);
+  } catch (err) {
+    keys.stop();
+    acls.stop();
+    throw err;
+  }
+  return {
+    keys,
+    acls,
+    quotas: new QuotaStore(redis),
+    redis,
+    stop() {
+      keys.stop();
+      acls.stop();
+    },
+  };
+}
+
+const BEARER = /^Bearer +(\S{1,512}) *$/i;
+
+/** Installs the hooks described at the top of this file; with auth off there are none. */
+export function enforceAccessControl(app: FastifyInstance, config: Config, access: AccessControl | undefined): void {
+  app.decorateRequest('principal', undefined);
+  if (!config.auth) return;
+  if (!access) throw new Error('AUTH=on needs the access-control stores (startAccessControl)');
+  const log = app.log;
+
+  let requestLimiter: ((request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>) | undefined;
+  if (config.quotaRequestsPerSec > 0) {
+    // The plugin's Redis store: one INCR script per request on the principal's own key (one hash slot, so
+    // it runs on a Redis Cluster too). Not global: our onRequest hook calls it once the principal is known.
+    void app.register(rateLimit, {
+      global: false,
+      redis: access.redis,
+      nameSpace: '',
+      keyGenerator: (request) => quotaKeys(request.principal!).requests,
+      max: config.quotaRequestsPerSec,
+      timeWindow: 1_000,
+      skipOnError: true,
+    });
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.access === 'public') return;
+    const principal = authenticate(access, request.headers.authorization);
+    if (principal === undefined) {
+      reply.header('www-authenticate', 'Bearer realm="tributary"');
+      throw new TributaryError(
+        'UNAUTHENTICATED',
+        request.headers.authorization === undefined
+          ? 'this service needs an API key: send Authorization: Bearer <api key>'
+          : 'the API key is not valid (unknown, revoked or malformed)',
+      );
+    }
+    request.principal = principal;
+    if (config.quotaRequestsPerSec === 0 || principal === ADMIN_PRINCIPAL) return;
+    requestLimiter ??= app.createRateLimit();
+    const limit = await requestLimiter(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      overQuota(reply, (limit.ttlInSeconds ?? 1) * 1000, `principal ${principal} is over its quota of ${config.quotaRequestsPerSec} requests per second`);
+    }
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const declared = request.routeOptions.config.access;
+    const principal = request.principal;
+    if (declared === undefined || declared === 'public' || principal === undefined) return;
+    const resource = declared.resource(request);
+    if (!access.acls.allows(principal, declared.operation, resource)) {
+      throw new TributaryError('FORBIDDEN', `principal ${principal} lacks ${declared.operation} on ${resource}`, { principal, resource });
+    }
+    if (declared.operation !== 'produce' || config.quotaProduceBytesPerSec === 0 || principal === ADMIN_PRINCIPAL) return;
+    const bytes = Math.max(1, request.bodyBytes);
+    let waitMs = 0;
+    try {
+      waitMs = await access.quotas.chargeProducedBytes(principal, bytes, config.quotaProduceBytesPerSec);
+    } catch (err) {
+      log.warn({ err, principal }, 'could not charge the produce quota in Redis; letting the request through');
+    }
+    if (waitMs > 0) {
+      overQuota(reply, waitMs, `principal ${principal} is over its quota of ${config.quotaProduceBytesPerSec} produced bytes per second`);
+    }
+  });
+}
+
+function authenticate(access: AccessControl, header: string | undefined): string | undefined {
+  const match = header === undefined ? null : BEARER.exec(header);
+  return match ? access.keys.authenticate(match[1]!) : undefined;
+}
+
+function overQuota(reply: FastifyReply, waitMs: number, message: string): never {
+  reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+  throw new TributaryError('QUOTA_EXCEEDED', message);
+}

@@ -1,0 +1,129 @@
+// The HTTP routes that manage API keys and ACLs (the broker serves them; `tributary keys` and `tributary
+// acl` call them). Every one needs admin on cluster. Documented in README.md (Security).
+//
+//   POST   /keys                                {principal}        201 {principal, key_id, key, created_at}: the
+//                                                                  only time the key is shown
+//   GET    /keys[?principal=p]                                     200 {keys: [{key_id, principal, created_at}]}
+//   DELETE /keys/:key_id                                           200 {key_id, principal, revoked: true}
+//   DELETE /principals/:principal/keys                             200 {principal, revoked: [key_id, …]}
+//   GET    /acls[?principal=p]                                     200 {acls: [{principal, operation, resource}]}
+//   PUT    /acls/:principal/:operation/:resource                   201 added, 200 already there
+//   DELETE /acls/:principal/:operation/:resource                   200 removed, 404 ACL_NOT_FOUND
+import type { FastifyInstance } from 'fastify';
+import { clusterResource, type Operation, type RouteAccess } from '../access.js';
+import { errorResponses } from '../http.js';
+import type { AccessControl } from './access-control.js';
+import { OPERATIONS, resourceSchema } from './acl.js';
+import { KEY_ID_PATTERN, type ApiKeyInfo } from './api-keys.js';
+import { principalSchema } from './principal.js';
+
+const adminOnCluster: RouteAccess = { operation: 'admin', resource: clusterResource };
+const config = { access: adminOnCluster };
+
+const keyIdSchema = { type: 'string', pattern: KEY_ID_PATTERN } as const;
+const keyInfoSchema = {
+  type: 'object',
+  properties: { key_id: { type: 'string' }, principal: { type: 'string' }, created_at: { type: 'string' } },
+} as const;
+const aclSchema = {
+  type: 'object',
+  properties: { principal: { type: 'string' }, operation: { type: 'string' }, resource: { type: 'string' } },
+} as const;
+const aclParams = {
+  type: 'object',
+  required: ['principal', 'operation', 'resource'],
+  additionalProperties: false,
+  properties: { principal: principalSchema, operation: { type: 'string', enum: OPERATIONS }, resource: resourceSchema },
+} as const;
+const principalQuery = { type: 'object', additionalProperties: false, properties: { principal: principalSchema } } as const;
+
+interface AclParams {
+  principal: string;
+  operation: Operation;
+  resource: string;
+}
+
+const keyInfo = ({ id, principal, createdAt }: ApiKeyInfo) => ({ key_id: id, principal, created_at: new Date(createdAt).toISOString() });
+
+export function registerAccessRoutes(app: FastifyInstance, access: AccessControl): void {
+  const { keys, acls } = access;
+
+  app.post<{ Body: { principal: string } }>(
+    '/keys',
+    {
+      config,
+      schema: {
+        body: { type: 'object', required: ['principal'], additionalProperties: false, properties: { principal: principalSchema } },
+        response: { 201: { type: 'object', properties: { ...keyInfoSchema.properties, key: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const created = await keys.create(request.body.principal);
+      return reply.code(201).send({ ...keyInfo(created), key: created.key });
+    },
+  );
+
+  app.get<{ Querystring: { principal?: string } }>(
+    '/keys',
+    { config, schema: { querystring: principalQuery, response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keyInfoSchema } } }, ...errorResponses } } },
+    async (request) => ({ keys: keys.list(request.query.principal).map(keyInfo) }),
+  );
+
+  app.delete<{ Params: { key_id: string } }>(
+    '/keys/:key_id',
+    {
+      config,
+      schema: {
+        params: { type: 'object', required: ['key_id'], properties: { key_id: keyIdSchema } },
+        response: { 200: { type: 'object', properties: { key_id: { type: 'string' }, principal: { type: 'string' }, revoked: { type: 'boolean' } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const revoked = await keys.revoke(request.params.key_id);
+      return { key_id: revoked.id, principal: revoked.principal, revoked: true };
+    },
+  );
+
+  app.delete<{ Params: { principal: string } }>(
+    '/principals/:principal/keys',
+    {
+      config,
+      schema: {
+        params: { type: 'object', required: ['principal'], properties: { principal: principalSchema } },
+        response: { 200: { type: 'object', properties: { principal: { type: 'string' }, revoked: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { principal } = request.params;
+      const ids = keys.list(principal).map((key) => key.id);
+      for (const id of ids) await keys.revoke(id);
+      return { principal, revoked: ids };
+    },
+  );
+
+  app.get<{ Querystring: { principal?: string } }>(
+    '/acls',
+    { config, schema: { querystring: principalQuery, response: { 200: { type: 'object', properties: { acls: { type: 'array', items: aclSchema } } }, ...errorResponses } } },
+    async (request) => ({ acls: acls.list(request.query.principal) }),
+  );
+
+  app.put<{ Params: AclParams }>(
+    '/acls/:principal/:operation/:resource',
+    { config, schema: { params: aclParams, response: { 200: aclSchema, 201: aclSchema, ...errorResponses } } },
+    async (request, reply) => {
+      const { principal, operation, resource } = request.params;
+      const added = await acls.add(principal, { operation, resource });
+      return reply.code(added ? 201 : 200).send({ principal, operation, resource });
+    },
+  );
+
+  app.delete<{ Params: AclParams }>(
+    '/acls/:principal/:operation/:resource',
+    { config, schema: { params: aclParams, response: { 200: aclSchema, ...errorResponses } } },
+    async (request) => {
+      const { principal, operation, resource } = request.params;
+      await acls.remove(principal, { operation, resource });
+      return { principal, operation, resource };
+    },
+  );
+}
