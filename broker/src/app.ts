@@ -230,6 +230,9 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
         }
         const results = await writer.write(topic, body.records);
         if (results.every(isStored)) return { topic: name, results };
+        // A partition that refuses as deleted means this topic id is being deleted: what the other partitions
+        // stored is as unreachable as the rest (I4), so offsets for it would not be true.
+        if (results.some((result) => !isStored(result) && result.code === 'TOPIC_NOT_FOUND')) throw topicNotFound(name);
         const failed = results.filter((result) => !isStored(result)).length;
         const message = `${results.length - failed} of ${results.length} records were stored and ${failed} were not: retry only those whose result has a code`;
         return reply.code(503).header('retry-after', '1').send({ ...errorBody('PARTIAL_WRITE', message), topic: name, results });

@@ -75,7 +75,9 @@ export class TopicAdmin {
     this.#checkName(name);
     this.#checkPartitions(partitions, asGiven);
     const config = this.#topicConfig(input);
-    if (topics.get(name)) throw this.#exists(name);
+    // ZooKeeper says whether the name is taken, not this broker's cache: the cache may not have heard yet of
+    // a delete made through another broker, and a 409 must be true.
+    if (await zk.exists(paths.topic(name))) throw this.#exists(name);
 
     const node: TopicNode = { id: randomUUID(), partitions, config, createdAt: Date.now() };
     const topic: Topic = { name, ...node };
@@ -88,7 +90,7 @@ export class TopicAdmin {
       if (isNodeError(err, 'NODE_EXISTS')) throw this.#exists(name);
       throw err;
     }
-    await topics.refresh();
+    await this.#refresh(topics);
     return describe(topic, emptyOffsets(partitions));
   }
 
@@ -115,7 +117,7 @@ export class TopicAdmin {
       }
       throw err;
     }
-    await topics.refresh();
+    await this.#refresh(topics);
     return { name, id: topic.id, deleted: true };
   }
 
@@ -129,6 +131,14 @@ export class TopicAdmin {
     const all = this.deps.topics.list();
     const offsets = await Promise.all(all.map((topic) => this.deps.logs.allOffsets(topic)));
     return all.map((topic, i) => describe(topic, offsets[i]!));
+  }
+
+  /**
+   * Lets this broker's cache see the change before answering. The change is made whatever happens here: if
+   * the read fails, the cache retries by itself, and the answer still tells what was done.
+   */
+  async #refresh(topics: TopicCache): Promise<void> {
+    await topics.refresh().catch(() => {});
   }
 
   #checkName(name: string): void {

@@ -8,6 +8,7 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 // ZooKeeper itself expires A's session; broker B and the observer connect directly and see it happen.
 const direct = testConfig({ zookeeperSessionTimeoutMs: 2_000 });
 const paths = zooKeeperPaths(direct.zookeeperRoot);
+const idA = uniqueName('broker-a');
 let proxy: TcpProxy;
 let a: Broker;
 let b: Broker;
@@ -16,8 +17,8 @@ let observer: ZooKeeper;
 beforeAll(async () => {
   const [host, port] = direct.zookeeperHost.split(':') as [string, string];
   proxy = await startTcpProxy({ host, port: Number(port) });
-  a = await createBroker({ ...direct, zookeeperHost: proxy.address, instanceId: 'broker-a' });
-  b = await createBroker({ ...direct, instanceId: 'broker-b' });
+  a = await createBroker({ ...direct, zookeeperHost: proxy.address, zookeeperTimeoutMs: 500, instanceId: idA });
+  b = await createBroker({ ...direct, instanceId: uniqueName('broker-b') });
   await Promise.all([a.listen(), b.listen()]);
   observer = await ZooKeeper.connect(direct, createLogger(direct, 'observer'));
 });
@@ -39,7 +40,7 @@ async function remove(broker: Broker, topic: string): Promise<void> {
 }
 
 describe('a ZooKeeper session expiry', () => {
-  it('never makes an existing topic 404, nor drops it from the cache; the new session re-reads and re-arms', async () => {
+  it('never makes an existing topic 404 nor drops it from the cache, nor lets the stale cache answer a create; the new session re-reads and re-arms', async () => {
     const steady = uniqueName('steady');
     const recreated = uniqueName('recreated');
     const bornMeanwhile = uniqueName('meanwhile');
@@ -63,26 +64,33 @@ describe('a ZooKeeper session expiry', () => {
       }
     })();
 
-    proxy.cut();
-    await waitFor(async () => !(await observer.exists(paths.broker('broker-a'))), {
-      timeoutMs: 30_000,
-      what: "ZooKeeper to expire broker A's session",
-    });
-    // Changes A cannot hear of while it has no session: a new topic, and a name re-created with a new id.
-    await create(b, bornMeanwhile);
-    await remove(b, recreated);
-    const newId = await create(b, recreated);
-    proxy.restore();
-    await waitFor(() => observer.exists(paths.broker('broker-a')), { what: 'broker A to register in its new session' });
-    await waitFor(() => a.topics.get(bornMeanwhile) !== undefined && a.topics.get(recreated)?.id === newId, {
-      what: 'broker A to re-read every topic in its new session',
-    });
-    watching = false;
-    await writing;
+    try {
+      proxy.cut();
+      await waitFor(async () => !(await observer.exists(paths.broker(idA))), {
+        timeoutMs: 30_000,
+        what: "ZooKeeper to expire broker A's session",
+      });
+      // Changes A cannot hear of while it has no session: a new topic, and a name re-created with a new id.
+      await create(b, bornMeanwhile);
+      await remove(b, recreated);
+      // A's cache still holds the deleted topic, but only ZooKeeper may say a name is taken: no 409 from A.
+      const createdWhileCutOff = await a.app.inject({ method: 'POST', url: `/create_topic/${recreated}/2` });
+      expect(createdWhileCutOff.statusCode).toBe(503);
+      expect(createdWhileCutOff.json()).toMatchObject({ code: 'ZOOKEEPER_UNAVAILABLE', retriable: true });
+      const newId = await create(b, recreated);
+      expect(newId).not.toBe(oldId);
+      proxy.restore();
+      await waitFor(() => observer.exists(paths.broker(idA)), { what: 'broker A to register in its new session' });
+      await waitFor(() => a.topics.get(bornMeanwhile) !== undefined && a.topics.get(recreated)?.id === newId, {
+        what: 'broker A to re-read every topic in its new session',
+      });
+    } finally {
+      watching = false;
+      await writing;
+    }
 
     expect(missing).toBe(0);
     expect(statuses).toEqual({ 200: expect.any(Number) });
-    expect(newId).not.toBe(oldId);
 
     // The new session's watches are armed: A hears of a deletion made through B.
     await remove(b, steady);
