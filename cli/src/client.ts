@@ -2,6 +2,9 @@
 // with one line fit for a terminal: the server's own message when it answered, or what went wrong on the
 // way (naming the URL tried) when it did not.
 
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { CliError } from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -23,16 +26,32 @@ interface ErrorBody {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
+export interface ClientOptions {
+  timeoutMs?: number;
+  /** Sent as `Authorization: Bearer <apiKey>` (services with AUTH=on). */
+  apiKey?: string | undefined;
+  /** A PEM file of certificate authorities to trust for https:// URLs, besides the system's. */
+  caFile?: string | undefined;
+}
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
 export class ServiceClient {
   readonly baseUrl: string;
+  readonly #timeoutMs: number;
+  readonly #headers: Record<string, string>;
+  readonly #fetch: Fetch;
 
   constructor(
     /** "broker" or "gateway", for messages. */
     readonly service: string,
     baseUrl: string,
-    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    { timeoutMs = DEFAULT_TIMEOUT_MS, apiKey, caFile }: ClientOptions = {},
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#timeoutMs = timeoutMs;
+    this.#headers = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+    this.#fetch = caFile ? fetchTrusting(caFile) : fetch;
   }
 
   get<T>(path: string, options?: RequestOptions): Promise<T> {
@@ -49,6 +68,11 @@ export class ServiceClient {
 
   /** Resolves with the body of a 2xx answer; rejects with a CliError otherwise. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.exchange<T>(method, path, options)).body;
+  }
+
+  /** Like request(), with the status too (201 created vs 200 already there). */
+  async exchange<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
     const response = await this.send(method, path, options);
     const body = await this.#json(response, options.signal);
     if (!response.ok) {
@@ -59,16 +83,16 @@ export class ServiceClient {
           : `the ${this.service} at ${this.baseUrl} answered ${response.status} ${response.statusText}`;
       throw new CliError(message, undefined, error?.code);
     }
-    return body as T;
+    return { status: response.status, body: body as T };
   }
 
   /** The raw answer, whatever its status; only failures to get one are thrown. */
-  async send(method: string, path: string, { body, query, timeoutMs = this.timeoutMs, signal }: RequestOptions = {}): Promise<Response> {
+  async send(method: string, path: string, { body, query, timeoutMs = this.#timeoutMs, signal }: RequestOptions = {}): Promise<Response> {
     const url = this.baseUrl + path + queryString(query);
     try {
-      return await fetch(url, {
+      return await this.#fetch(url, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
@@ -100,6 +124,21 @@ export class ServiceClient {
   }
 }
 
+/**
+ * fetch that also trusts the CAs in `caFile` (undici, the library behind Node's own fetch, at the version
+ * Node 20 bundles: Node's fetch takes no CA option of its own).
+ */
+function fetchTrusting(caFile: string): Fetch {
+  let ca: Buffer;
+  try {
+    ca = readFileSync(caFile);
+  } catch (err) {
+    throw new CliError(`cannot read --ca-file ${caFile}: ${(err as Error).message}`);
+  }
+  const dispatcher = new Agent({ connect: { ca: [...rootCertificates, ca.toString('utf8')] } });
+  return (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+}
+
 /** `/topics/a b` → `/topics/a%20b`: user input is always one path segment. */
 export function path(strings: TemplateStringsArray, ...segments: Array<string | number>): string {
   return strings.reduce((out, text, i) => out + text + (i < segments.length ? encodeURIComponent(String(segments[i])) : ''), '');
@@ -128,6 +167,13 @@ function networkProblem(err: unknown): string {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 'no route to host';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `its TLS certificate is not trusted (${cause.code}); pass the CA that signed it with --ca-file`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return 'its TLS certificate does not name this host';
   }
   return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }

@@ -8,6 +8,8 @@ export interface Globals {
   broker: string;
   gateway: string;
   json: boolean;
+  apiKey?: string;
+  caFile?: string;
 }
 
 export interface Context extends Globals {
@@ -21,8 +23,8 @@ export function contextOf(command: Command): Context {
   return {
     ...globals,
     json: globals.json === true,
-    brokerClient: () => new ServiceClient('broker', globals.broker),
-    gatewayClient: () => new ServiceClient('gateway', globals.gateway),
+    brokerClient: () => new ServiceClient('broker', globals.broker, { apiKey: globals.apiKey, caFile: globals.caFile }),
+    gatewayClient: () => new ServiceClient('gateway', globals.gateway, { apiKey: globals.apiKey, caFile: globals.caFile }),
   };
 }
 

@@ -3,10 +3,12 @@
 // 0 success, 1 the server refused or failed (or could not be reached), 2 the command line was wrong.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { aclCommand } from './acl.js';
 import { clusterCommand } from './cluster.js';
 import { consumeCommand } from './consume.js';
 import { parseServiceUrl } from './context.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { keysCommand } from './keys.js';
 import { produceCommand } from './produce.js';
 import { subscriptionsCommand } from './subscriptions.js';
 import { topicsCommand } from './topics.js';
@@ -20,12 +22,16 @@ function buildProgram(): Command {
     .version(version)
     .addOption(new Option('--broker <url>', 'broker URL').env('TRIBUTARY_BROKER').default('http://localhost:4000').argParser(parseServiceUrl))
     .addOption(new Option('--gateway <url>', 'consumer gateway URL').env('TRIBUTARY_GATEWAY').default('http://localhost:5000').argParser(parseServiceUrl))
+    .addOption(new Option('--api-key <key>', 'API key for services with AUTH=on').env('TRIBUTARY_API_KEY'))
+    .option('--ca-file <path>', 'PEM file of certificate authorities to trust for https:// URLs')
     .option('--json', 'print machine-readable JSON on stdout and nothing else')
     .addCommand(topicsCommand())
     .addCommand(produceCommand())
     .addCommand(consumeCommand())
     .addCommand(subscriptionsCommand())
     .addCommand(clusterCommand())
+    .addCommand(keysCommand())
+    .addCommand(aclCommand())
     .addCommand(upCommand())
     .addHelpText(
       'after',
@@ -37,6 +43,8 @@ Examples:
   printf 'user1\\thello\\nuser2\\tworld\\n' | tributary produce orders
   tributary consume orders --email me@example.com --key user1 --follow
   tributary --json topics describe orders | jq '.partitions'
+  tributary keys create billing-service                 with AUTH=on: shown once
+  tributary acl add billing-service produce 'topic:billing.*'
 
 Exit codes: 0 success, 1 the server refused or failed (or could not be reached), 2 usage error.`,
     );

@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createBroker, type Broker } from '@tributary/broker';
 import { createGateway, type Gateway } from '@tributary/consumer-gateway';
+import type { Config } from '@tributary/core';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 
 export const BIN = fileURLToPath(new URL('../bin/tributary.js', import.meta.url));
@@ -22,7 +23,7 @@ export interface RunOptions {
 
 /** The environment without anything that would point the CLI elsewhere than the test says. */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { TRIBUTARY_BROKER: _broker, TRIBUTARY_GATEWAY: _gateway, ...env } = process.env;
+  const { TRIBUTARY_BROKER: _broker, TRIBUTARY_GATEWAY: _gateway, TRIBUTARY_API_KEY: _apiKey, ...env } = process.env;
   return { ...env, ...extra };
 }
 
@@ -87,12 +88,14 @@ export class Cluster {
     readonly gatewayUrl: string,
   ) {}
 
-  static async start(): Promise<Cluster> {
+  /** `overrides` apply to both services (AUTH=on, TLS). */
+  static async start(overrides: Partial<Config> = {}): Promise<Cluster> {
     const zookeeperRoot = `/${uniqueName('cli')}`;
-    const broker = await createBroker(testConfig({ zookeeperRoot }));
-    const gateway = await createGateway(testConfig({ zookeeperRoot }));
+    const broker = await createBroker(testConfig({ zookeeperRoot, ...overrides }));
+    const gateway = await createGateway(testConfig({ zookeeperRoot, ...overrides }));
     const [b, g] = await Promise.all([broker.listen(), gateway.listen()]);
-    return new Cluster(broker, gateway, `http://${b.host}:${b.port}`, `http://${g.host}:${g.port}`);
+    const scheme = overrides.tlsCertFile ? 'https' : 'http';
+    return new Cluster(broker, gateway, `${scheme}://${b.host}:${b.port}`, `${scheme}://${g.host}:${g.port}`);
   }
 
   get urls(): string[] {
