@@ -38,3 +38,39 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_PORT: '' }).redisPort).toBe(6379);
   });
 });
+
+describe('loadConfig: security settings', () => {
+  it('has auth off by default and reads AUTH, TRIBUTARY_ADMIN_KEY and the TLS files', () => {
+    expect(loadConfig({})).toMatchObject({ auth: false, adminKey: undefined, tlsCertFile: undefined, tlsKeyFile: undefined });
+    const on = loadConfig({ AUTH: 'on', TRIBUTARY_ADMIN_KEY: 'a-long-enough-secret', TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem' });
+    expect(on).toMatchObject({ auth: true, adminKey: 'a-long-enough-secret', tlsCertFile: '/c.pem', tlsKeyFile: '/k.pem' });
+  });
+
+  it('refuses a short admin key without echoing it, a bad AUTH, one TLS file alone, and headers timing out after the request', () => {
+    let message = '';
+    try {
+      loadConfig({ AUTH: 'maybe', TRIBUTARY_ADMIN_KEY: 'short', TLS_CERT_FILE: '/c.pem', HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('AUTH must be on or off, got "maybe"');
+    expect(message).toContain('TRIBUTARY_ADMIN_KEY must be 16 to 256 printable ASCII characters');
+    expect(message).not.toContain('"short"');
+    expect(message).toContain('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+    expect(message).toContain('HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS');
+  });
+
+  it('has the documented limits by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxBodyBytes: 4 * 1024 * 1024,
+      maxControlBodyBytes: 64 * 1024,
+      maxJsonDepth: 64,
+      maxJsonElements: 250_000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      quotaRequestsPerSec: 1_000,
+      quotaProduceBytesPerSec: 10 * 1024 * 1024,
+    });
+  });
+});

@@ -82,6 +82,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       REDIS_HOST: redisHost,
       REDIS_PORT: redisPort ?? '6379',
       ZOOKEEPER_HOST: zookeeperHost,
+      LISTEN_HOST: listenHostFor(env),
       BROKER_PORT: String(brokerPort),
       GATEWAY_PORT: String(gatewayPort),
     };
@@ -119,6 +120,16 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     await stop();
     throw err;
   }
+}
+
+/**
+ * Where the services listen: with auth off, on loopback only, so nobody else can reach a stack that lets
+ * anyone in; with AUTH=on, on every interface. LISTEN_HOST, when set, wins (and a service with auth off
+ * on another interface logs a loud warning).
+ */
+export function listenHostFor(env: Env): string {
+  if (env['LISTEN_HOST']) return env['LISTEN_HOST'];
+  return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
 }
 
 async function localPort(what: string, preferred: number, say: (line: string) => void): Promise<number> {
