@@ -109,6 +109,16 @@ describe('audit', () => {
     expect(violations(audit(input).counts)).toEqual({ ...none, phantom: 2 });
   });
 
+  it('counts a retry acked as duplicate after answers that said nothing was stored as phantom', () => {
+    const input = consistent();
+    const record = input.records[0]!;
+    Object.assign(record, { attempts: 2, lastFailure: '503 REDIS_UNAVAILABLE' });
+    record.ack!.duplicate = true;
+    expect(violations(audit(input).counts)).toEqual({ ...none, phantom: 1 });
+    record.ambiguous = true;
+    expect(violations(audit(input).counts)).toEqual(none);
+  });
+
   it('accepts an unknown outcome stored once or not at all, and checks its id lookup against the log', () => {
     const input = consistent();
     const unknown = input.records.find((r) => r.id === 'k1-2')!;

@@ -39,7 +39,10 @@ export interface Counts {
   order: number;
   /** Acked records the at-least-once consumer never received. */
   undelivered: number;
-  /** Records whose write definitely failed that are in the log anyway, and records nobody wrote. */
+  /**
+   * Records in the log whose write definitely failed, records nobody wrote, and acks of a retry answering
+   * `duplicate: true` when every earlier attempt was answered "not stored".
+   */
   phantom: number;
   /** Unknown outcomes that turned out stored (once): fine, reported for information. */
   unknownStored: number;
@@ -109,6 +112,10 @@ export function audit(input: AuditInput): Audit {
     counts.acked++;
     const ack = record.ack;
     if (ack.duplicate) counts.acksAsDuplicate++;
+    // Every earlier answer said "not stored" (or there was none), yet the id was already stored.
+    if (ack.duplicate && !record.ambiguous) {
+      flag('phantom', `${record.id} acked as duplicate after ${record.attempts - 1} attempts all answered not stored (last: ${record.lastFailure ?? 'none'})`);
+    }
     const described = `${record.id} (key ${record.key} seq ${record.seq}) acked ${at(ack)}${ack.duplicate ? ' as duplicate' : ''}`;
     if (stored.length === 0) flag('lost', `${described}, not in the log`);
     else if (!stored.some((position) => position.partition === ack.partition && position.offset === ack.offset)) {

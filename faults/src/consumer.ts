@@ -4,7 +4,7 @@
 // read-back after a scenario uses the same loops with auto-commit, from a fresh email.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { partitionFor } from '@tributary/core';
-import { call, resultLabel } from './http.js';
+import { Answers, call, resultLabel } from './http.js';
 import { isRecordValue } from './ledger.js';
 import type { Timeline } from './timeline.js';
 
@@ -36,8 +36,8 @@ interface ReadAnswer {
 export class Consumer {
   /** Every record received, in the order received, redeliveries included. */
   readonly deliveries: Delivery[] = [];
-  /** Every answer a read or commit got, by label. */
-  readonly answers = new Map<string, number>();
+  /** Every answer a read or commit got. */
+  readonly answers = new Answers();
   /** Offsets a read skipped: it started past the last record delivered: reads must never move past undelivered records. */
   skipped = 0;
   /** The next offset committed, per partition. */
@@ -101,7 +101,7 @@ export class Consumer {
       if (target !== undefined && this.committed[partition]! >= target) return;
 
       const read = await call('GET', readUrl, undefined, waitMs + 5_000);
-      this.#count(read.kind === 'answer' && read.status === 200 ? 'read 200' : `read ${resultLabel(read)}`);
+      this.answers.add(read, 'read ');
       if (read.kind !== 'answer' || read.status !== 200) {
         await backOff();
         continue;
@@ -122,7 +122,7 @@ export class Consumer {
       }
       if (answer.next_offset === answer.start_offset) continue;
       const commit = await call('POST', `${gateway}/commit/${email}/${topic}/${partition}`, { offset: answer.next_offset }, 5_000);
-      this.#count(`commit ${resultLabel(commit)}`);
+      this.answers.add(commit, 'commit ');
       if (commit.kind === 'answer' && commit.status === 200) {
         this.committed[partition] = answer.next_offset;
         failures = 0;
@@ -130,10 +130,6 @@ export class Consumer {
         await backOff();
       }
     }
-  }
-
-  #count(label: string): void {
-    this.answers.set(label, (this.answers.get(label) ?? 0) + 1);
   }
 }
 

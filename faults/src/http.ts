@@ -33,6 +33,23 @@ export function resultLabel(result: HttpResult): string {
   return code ? `${result.status} ${code}` : String(result.status);
 }
 
+/**
+ * How often each kind of answer came, by label, and the first body of each error answer that carries no
+ * `code`: every Tributary error should (its documented error body), so those are worth showing.
+ */
+export class Answers {
+  readonly counts = new Map<string, number>();
+  readonly uncoded = new Map<string, string>();
+
+  add(result: HttpResult, prefix = ''): void {
+    const label = `${prefix}${resultLabel(result)}`;
+    this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+    if (result.kind === 'answer' && result.status >= 400 && errorBodyCode(result.body) === undefined && !this.uncoded.has(label)) {
+      this.uncoded.set(label, (typeof result.body === 'string' ? result.body : JSON.stringify(result.body) ?? '').slice(0, 300));
+    }
+  }
+}
+
 export function errorBodyCode(body: unknown): string | undefined {
   return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string'
     ? (body as { code: string }).code

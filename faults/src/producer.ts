@@ -7,7 +7,7 @@
 // until it is acked or the attempts or the time budget run out. Only the records a PARTIAL_WRITE did not
 // store are sent again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { call, errorBodyCode, resultLabel, type HttpResult } from './http.js';
+import { call, errorBodyCode, type Answers, type HttpResult } from './http.js';
 import type { Ledger, ProducedRecord, RecordValue } from './ledger.js';
 import type { Timeline } from './timeline.js';
 
@@ -53,8 +53,8 @@ export class Producer {
     private readonly settings: ProducerSettings,
     private readonly ledger: Ledger,
     private readonly timeline: Timeline,
-    /** Every answer a write got, by label ("200", "503 WRITE_OUTCOME_UNKNOWN", "refused", ...). */
-    private readonly answers: Map<string, number>,
+    /** Every answer a write got ("200", "503 WRITE_OUTCOME_UNKNOWN", "refused", ...). */
+    private readonly answers: Answers,
   ) {
     this.#keys = Array.from({ length: settings.keys }, (_, k) => `p${index}-k${k}`);
     this.#seqs = this.#keys.map(() => 0);
@@ -91,15 +91,11 @@ export class Producer {
     const startedAt = this.timeline.now();
     let pending = records;
     for (let attempt = 1; ; attempt++) {
-      const body =
-        this.settings.kind === 'single'
-          ? wire(pending[0]!)
-          : { records: pending.map(wire) };
+      const body = this.settings.kind === 'single' ? wire(pending[0]!) : { records: pending.map(wire) };
       for (const record of pending) record.attempts++;
       const result = await call('POST', `${brokers[this.#broker]}/write/${topic}`, body, this.settings.requestTimeoutMs);
       const now = this.timeline.now();
-      const label = resultLabel(result);
-      this.answers.set(label, (this.answers.get(label) ?? 0) + 1);
+      this.answers.add(result);
 
       const answers = recordAnswers(result, pending.length);
       const retry: ProducedRecord[] = [];
@@ -116,7 +112,7 @@ export class Producer {
         if (answer.retriable) retry.push(record);
         else settleUnacked(record);
       });
-      if (retry.length < pending.length && answers.some((answer) => answer.kind === 'stored')) this.timeline.writeOks.push(now);
+      if (answers.some((answer) => answer.kind === 'stored')) this.timeline.writeOks.push(now);
 
       pending = retry;
       if (pending.length === 0) return;

@@ -65,6 +65,9 @@ export function details(result: ScenarioResult): string[] {
   for (const observation of result.observations) lines.push(`- observed: ${observation}`);
   lines.push(`- write answers: ${histogram(result.writeAnswers)}`);
   lines.push(`- consumer reads and commits: ${histogram(result.readAnswers)}`);
+  for (const [label, body] of Object.entries(result.uncodedAnswers)) {
+    lines.push(`- observed: "${label}" came without Tributary's error body (no \`code\`, so no \`retriable\`): \`${body}\``);
+  }
   const logged = result.serviceLogs.filter((log) => log.errors + log.warnings > 0);
   for (const log of logged) {
     lines.push(`- ${log.service} logged ${log.errors} errors, ${log.warnings} warnings${log.samples.length > 0 ? `, e.g. ${log.samples.map((s) => `"${s}"`).join('; ')}` : ''}`);

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { partitionFor, type RedisClient } from '@tributary/core';
 import { audit, VIOLATIONS, type Audit, type Position } from './audit.js';
 import { Consumer } from './consumer.js';
-import { call, callUntilOk } from './http.js';
+import { Answers, call, callUntilOk } from './http.js';
 import { Ledger } from './ledger.js';
 import { readPartitions, type TopicLayout } from './log-readback.js';
 import { Producer } from './producer.js';
@@ -28,6 +28,8 @@ export interface ScenarioResult {
   events: Array<{ at: number; what: string }>;
   writeAnswers: Record<string, number>;
   readAnswers: Record<string, number>;
+  /** Error answers without Tributary's error body (no `code`), by label: the first body of each. */
+  uncodedAnswers: Record<string, string>;
   /** What makes the run fail besides the counts: the stack did not recover, a service died on its own. */
   problems: string[];
   /** What is worth knowing and fails nothing. */
@@ -64,6 +66,7 @@ export async function runScenario(scenario: Scenario, settings: Settings, { runT
     events: [],
     writeAnswers: {},
     readAnswers: {},
+    uncodedAnswers: {},
     problems: [],
     observations: [],
     serviceLogs: [],
@@ -119,7 +122,7 @@ async function exercise(stack: FaultStack, scenario: Scenario, settings: Setting
   await consumer.subscribe(10_000);
 
   const ledger = new Ledger();
-  const writeAnswers = new Map<string, number>();
+  const writeAnswers = new Answers();
   const target = { brokers: stack.brokers.map((b) => b.url), topic: topicName, partitions: TOPIC_PARTITIONS, idPrefix: tag };
   const producers = [
     ...Array.from({ length: settings.singleProducers }, () => 'single' as const),
@@ -144,7 +147,8 @@ async function exercise(stack: FaultStack, scenario: Scenario, settings: Setting
       write: longestGap(timeline.writeOks, 0, phases.loadEndAt),
       read: longestGap(timeline.readOks, 0, phases.loadEndAt),
     };
-    result.writeAnswers = Object.fromEntries(writeAnswers);
+    result.writeAnswers = Object.fromEntries(writeAnswers.counts);
+    result.uncodedAnswers = Object.fromEntries(writeAnswers.uncoded);
 
     try {
       // A broker killed by SIGKILL stays registered until its ZooKeeper session times out.
@@ -183,7 +187,8 @@ async function exercise(stack: FaultStack, scenario: Scenario, settings: Setting
     }
   } finally {
     await consumer.stop();
-    result.readAnswers = Object.fromEntries(consumer.answers);
+    result.readAnswers = Object.fromEntries(consumer.answers.counts);
+    Object.assign(result.uncodedAnswers, Object.fromEntries(consumer.answers.uncoded));
   }
 }
 
