@@ -217,8 +217,8 @@ describe('a batch that only partly succeeds', () => {
     const byPartition = (p: number) => keys.filter((key) => partitionFor(key, 2) === p);
     expect(byPartition(0).length).toBeGreaterThan(0);
     expect(byPartition(1).length).toBeGreaterThan(0);
-    // One partition refuses appends, as it does once delete_topic has marked it: the other's must stand.
-    await redis.hset(partitionKeys({ topicId: id, partition: 1 }).state, 'deleted', '1');
+    // One partition fails every append (its segment index is not a sorted set): the other's must stand.
+    await redis.set(partitionKeys({ topicId: id, partition: 1 }).segments, 'not a sorted set');
 
     const response = await write(name, { records: keys.map((key, i) => ({ key, value: i })) });
     expect(response.statusCode).toBe(503);
@@ -231,10 +231,22 @@ describe('a batch that only partly succeeds', () => {
       if (partitionFor(key, 2) === 0) {
         expect(body.results[i]).toEqual({ partition: 0, offset: offset++, timestamp: expect.any(Number) });
       } else {
-        expect(body.results[i]).toEqual({ partition: 1, code: 'TOPIC_NOT_FOUND', message: `topic "${name}" was deleted`, retriable: false });
+        expect(body.results[i]).toEqual({ partition: 1, code: 'INTERNAL_ERROR', message: expect.any(String), retriable: false });
       }
     });
     expect((await stored(id, 0)).map((record) => record.key)).toEqual(byPartition(0));
+  });
+
+  it('answers 404 when a partition refuses as deleted: the topic is being deleted, and what the others stored is as unreachable', async () => {
+    const { name, id } = await create(2);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    expect(new Set(keys.map((key) => partitionFor(key, 2))).size).toBe(2);
+    // delete_topic marks partitions one at a time: a batch may meet one marked and one not yet.
+    await redis.hset(partitionKeys({ topicId: id, partition: 1 }).state, 'deleted', '1');
+
+    const response = await write(name, { records: keys.map((key, i) => ({ key, value: i })) });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'TOPIC_NOT_FOUND', retriable: false });
   });
 
   it('answers the error itself when no record was stored', async () => {

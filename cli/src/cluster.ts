@@ -36,7 +36,7 @@ interface ServiceHealth {
 
 export function clusterCommand(): Command {
   return new Command('cluster')
-    .description('registered brokers and whether they are alive, the controller, and each service’s readiness')
+    .description('brokers (alive or not), the controller, and Redis and ZooKeeper health as the services see them')
     .action(async function (this: Command) {
       const context = contextOf(this);
       const brokerClient = context.brokerClient();
