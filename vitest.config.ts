@@ -24,6 +24,8 @@ const ownServers = [
   'broker/test/cluster-failover.test.ts',
   'broker/test/cluster-resharding.test.ts',
   'broker/test/zookeeper-ensemble.test.ts',
+  // Its own single Redis, so that every key it finds there afterwards is its own doing.
+  'broker/test/fuzz.test.ts',
 ];
 
 // Two projects, one global setup (testkit/src/global-setup.ts, run once by the root config) that starts a

@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
+import type { RouteAccess } from './access.js';
 import { enforceAccessControl, type AccessControl } from './auth/access-control.js';
 import { ConfigError, type Config } from './config.js';
 import { withDeadline } from './deadline.js';
@@ -185,13 +186,30 @@ function requireAccessDeclarations(app: FastifyInstance): void {
   });
 }
 
+export interface DeclaredRoute {
+  readonly method: string;
+  /** As declared, with its `:params`. */
+  readonly url: string;
+  readonly access: RouteAccess | 'public' | undefined;
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route of an app built by createHttpServer, as declared (the fuzz suite drives each one). */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declared.get(app) ?? [];
+}
+
 /**
  * A known path with a method it does not take is 405 with Allow, not 404. The paths are matched segment by
  * segment (a `:param` matches any one segment), as the router would.
  */
 function answerWrongMethods(app: FastifyInstance): void {
   const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
+  const list: DeclaredRoute[] = [];
+  declared.set(app, list);
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) list.push({ method, url: route.url, access: route.config?.access });
     const source = `^${route.url
       .split('/')
       .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
