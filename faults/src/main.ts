@@ -19,7 +19,7 @@ import type { FaultStack } from './stack.js';
 
 const names = scenarios.map((scenario) => scenario.name);
 const usage = `usage: npm run test:faults -- [--quick] [--only ${names.join(',')}] [--out DIR]
-  --quick   shorter phases around each fault (about 3 minutes in all instead of about 7)
+  --quick   shorter phases around each fault (about 2 minutes in all instead of about 4)
   --only    run only these scenarios
   --out     where the results file goes (default faults/results)`;
 
