@@ -14,6 +14,7 @@ import { headlines, markdown, terminalSummary, type Results } from './report.js'
 import { settingsFor, type BenchContext } from './scenario.js';
 import { batchWrite } from './scenarios/batch-write.js';
 import { endToEnd } from './scenarios/end-to-end.js';
+import { hostileBodies } from './scenarios/hostile-bodies.js';
 import { idempotentWrite } from './scenarios/idempotent-write.js';
 import { prefill, type PrefillResult } from './scenarios/prefill.js';
 import { readCost } from './scenarios/read-cost.js';
@@ -22,7 +23,7 @@ import { singleWrite } from './scenarios/single-write.js';
 import { startStack, type BenchStack, type ServiceName } from './stack.js';
 import { ensureWrk } from './wrk.js';
 
-const SCENARIOS = ['single', 'batch', 'ids', 'read', 'cost', 'e2e'] as const;
+const SCENARIOS = ['single', 'batch', 'ids', 'read', 'cost', 'e2e', 'hostile'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const usage = `usage: npm run bench -- [--quick] [--out DIR] [--only ${SCENARIOS.join(',')}] [--cpu-prof broker,gateway]
@@ -149,6 +150,7 @@ async function main(): Promise<number> {
         : skip(results, '5 read cost', 'its partitions could not be filled');
     }
     if (want('e2e')) results.scenarios.endToEnd = await attempt('4 end-to-end latency', () => endToEnd(context));
+    if (want('hostile')) results.scenarios.hostileBodies = await attempt('8 hostile bodies', () => hostileBodies(context));
     const rewrites = /aof_rewrites:(\d+)/.exec(await stack.redisClient.info('persistence'))?.[1];
     if (rewrites !== undefined) results.stack.redisPersistence += `; ${rewrites} AOF rewrite(s) during the run`;
   } finally {

@@ -5,6 +5,7 @@ import type { MachineFacts, MemorySample } from './machine.js';
 import type { Settings } from './scenario.js';
 import type { BatchWriteResult } from './scenarios/batch-write.js';
 import type { EndToEndResult } from './scenarios/end-to-end.js';
+import type { HostileBodiesResult } from './scenarios/hostile-bodies.js';
 import type { IdempotentWriteResult } from './scenarios/idempotent-write.js';
 import type { PrefillResult } from './scenarios/prefill.js';
 import type { ReadCostResult } from './scenarios/read-cost.js';
@@ -39,6 +40,7 @@ export interface Results {
     endToEnd?: EndToEndResult;
     readCost?: ReadCostResult;
     idempotentWrite?: IdempotentWriteResult;
+    hostileBodies?: HostileBodiesResult;
   };
   memory: MemoryRow[];
   /** Scenarios that were skipped or failed, and why. */
@@ -244,6 +246,15 @@ function summaryRows(results: Results): SummaryRow[] {
       tributary: `${int(i.withIds.recordsPerSecond)} records/s, p99 ${ms(i.withIds.p99Ms)}; ${i.bytesPerId === undefined ? '?' : int(i.bytesPerId)} B of Redis per id`,
       baseline: `same batches without ids: ${int(i.without.recordsPerSecond)} records/s`,
       ratio: times(i.ratio),
+    });
+  }
+  for (const load of s.hostileBodies?.underLoad ?? []) {
+    const h = s.hostileBodies!;
+    rows.push({
+      scenario: `8 /healthz under ${load.connections} conns of ${mb(h.maxBodyBytes / 1024 / 1024)} hostile bodies`,
+      tributary: `p50 ${ms(load.healthz.p50Ms)}, p99 ${ms(load.healthz.p99Ms)}, max ${ms(load.healthz.maxMs)}, ${load.healthz.failed} failed; ${int(load.hostile.requests / load.durationS)} bodies/s answered; broker RSS ${mb(load.brokerRssMb)}`,
+      baseline: `idle: p50 ${ms(h.idle.healthz.p50Ms)}, p99 ${ms(h.idle.healthz.p99Ms)}`,
+      ratio: '',
     });
   }
   if (results.memory.length > 0) {
