@@ -14,8 +14,14 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startUp(args: string[]): Promise<{ up: Child; brokerUrl: string; gatewayUrl: string; redisPort: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-up-'));
+/**
+ * `tributary <args> up`, with a data directory and ZooKeeper root of its own unless it starts again on
+ * earlier ones.
+ */
+async function startUp(
+  args: string[],
+  { dir = mkdtempSync(join(tmpdir(), 'tributary-up-')), zookeeperRoot = `/${uniqueName('up')}`, redisCluster = false } = {},
+): Promise<{ up: Child; brokerUrl: string; gatewayUrl: string; redisPort: number }> {
   dirs.push(dir);
   const ports: number[] = [];
   while (ports.length < 3) {
@@ -23,13 +29,13 @@ async function startUp(args: string[]): Promise<{ up: Child; brokerUrl: string; 
     if (!ports.includes(port)) ports.push(port);
   }
   const [brokerPort, gatewayPort, redisPort] = ports as [number, number, number];
-  const up = spawnTributary([...args, 'up'], {
+  const up = spawnTributary([...args, 'up', ...(redisCluster ? ['--redis-cluster'] : [])], {
     TRIBUTARY_DATA: dir,
     BROKER_PORT: String(brokerPort),
     GATEWAY_PORT: String(gatewayPort),
     REDIS_PORT: String(redisPort),
     ZOOKEEPER_HOST: inject('zookeeperHost'),
-    ZOOKEEPER_ROOT: `/${uniqueName('up')}`,
+    ZOOKEEPER_ROOT: zookeeperRoot,
   });
   return { up, brokerUrl: `http://localhost:${brokerPort}`, gatewayUrl: `http://localhost:${gatewayPort}`, redisPort };
 }
@@ -75,6 +81,37 @@ describe('tributary up', () => {
       expect((await interrupt(up)).code).toBe(0);
     }
   }, 90_000);
+
+  it('--redis-cluster runs the stack on a local Redis Cluster, which keeps its records across a restart', async () => {
+    const restartable = { dir: mkdtempSync(join(tmpdir(), 'tributary-up-')), zookeeperRoot: `/${uniqueName('up')}`, redisCluster: true };
+    const topic = uniqueName('topic');
+    const first = await startUp([], restartable);
+    try {
+      await first.up.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
+      expect(first.up.stderr).toContain(`starting a Redis Cluster of 3 masters (AOF`);
+      const urls = ['--broker', first.brokerUrl, '--gateway', first.gatewayUrl];
+      // The services talk to the cluster, not to some single Redis.
+      const cluster = JSON.parse((await tributary(['--json', ...urls, 'cluster'])).stdout);
+      expect(cluster.redis.address).toMatch(/^cluster 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
+      expect((await tributary([...urls, 'topics', 'create', topic, '-p', '6'])).code).toBe(0);
+      expect((await tributary([...urls, 'produce', topic, '-k', 'k', 'hello'])).stdout).toMatch(/^wrote 1 record/);
+      const consumed = await tributary([...urls, 'consume', topic, '--email', uniqueEmail(), '--key', 'k']);
+      expect(consumed.stdout).toMatch(/^0\tk\t"hello"\n$/);
+    } finally {
+      expect((await interrupt(first.up)).code).toBe(0);
+    }
+
+    // The same data directory: the cluster starts again as itself, with the record.
+    const second = await startUp([], restartable);
+    try {
+      await second.up.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
+      const urls = ['--broker', second.brokerUrl, '--gateway', second.gatewayUrl];
+      const consumed = await tributary([...urls, 'consume', topic, '--email', uniqueEmail(), '--key', 'k']);
+      expect(consumed.stdout).toMatch(/^0\tk\t"hello"\n$/);
+    } finally {
+      expect((await interrupt(second.up)).code).toBe(0);
+    }
+  }, 150_000);
 
   it('a port in use is reported in one line, exit 1', async () => {
     const { up: first, brokerUrl } = await startUp([]);

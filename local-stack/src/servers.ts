@@ -3,7 +3,7 @@
 // Besides the single servers there are a Redis Cluster and a ZooKeeper ensemble whose nodes a test can
 // crash (SIGKILL), freeze (SIGSTOP) and bring back on the same port and data directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -222,10 +222,15 @@ export async function startRedis(options: RedisOptions): Promise<RunningServer> 
 }
 
 export interface RedisClusterOptions extends Omit<RedisOptions, 'port'> {
-  /** Each node gets its own directory under `dir`. */
+  /**
+   * Each node gets its own directory under `dir`, and `dir`/cluster.json says where the nodes listen: a
+   * cluster found there starts again as itself (same ports, same nodes.conf), with its data if persistent.
+   */
   dir: string;
   masters?: number;
   replicasPerMaster?: number;
+  /** The nodes' ports for a new cluster (default: free ones). */
+  ports?: readonly number[];
 }
 
 export interface RedisCluster {
@@ -297,19 +302,58 @@ function slotCount(slots: string[]): number {
     }, 0);
 }
 
+/** Where a cluster's nodes listen: kept in <dir>/cluster.json, so that the cluster can start again as itself. */
+interface ClusterLayout {
+  masters: number;
+  replicasPerMaster: number;
+  nodes: Array<{ port: number; busPort: number }>;
+}
+
+async function clusterLayout(
+  options: RedisClusterOptions,
+  masters: number,
+  replicasPerMaster: number,
+): Promise<ClusterLayout & { existing: boolean }> {
+  const file = join(options.dir, 'cluster.json');
+  if (existsSync(file)) {
+    const layout = JSON.parse(readFileSync(file, 'utf8')) as ClusterLayout;
+    if (layout.masters !== masters || layout.replicasPerMaster !== replicasPerMaster) {
+      throw new Error(
+        `${options.dir} holds a Redis Cluster of ${layout.masters} masters with ${layout.replicasPerMaster} replicas each, not ` +
+          `${masters} with ${replicasPerMaster}: use another directory`,
+      );
+    }
+    for (const { port } of layout.nodes) {
+      if (!(await isPortFree(port))) throw new Error(`port ${port} of the Redis Cluster in ${options.dir} is in use (running already?)`);
+    }
+    return { ...layout, existing: true };
+  }
+  const count = masters * (1 + replicasPerMaster);
+  if (options.ports && options.ports.length !== count) throw new Error(`a Redis Cluster of ${count} nodes needs ${count} ports`);
+  const ports = options.ports ?? (await freePorts(count));
+  // Redis puts a node's cluster bus on its port + 10000, which may be taken or past 65535: then the node
+  // gets a free bus port of its own (cluster-port, Redis 7).
+  const taken = new Set(ports);
+  const nodes: ClusterLayout['nodes'] = [];
+  for (const port of ports) {
+    let busPort = port + 10_000;
+    while (busPort > 65_535 || taken.has(busPort) || !(await isPortFree(busPort))) busPort = await freePort();
+    taken.add(busPort);
+    nodes.push({ port, busPort });
+  }
+  return { masters, replicasPerMaster, nodes, existing: false };
+}
+
 export async function startRedisCluster(options: RedisClusterOptions): Promise<RedisCluster> {
   const host = '127.0.0.1';
   const { masters = 3, replicasPerMaster = 0 } = options;
-  const count = masters * (1 + replicasPerMaster);
-  // Redis would put each node's cluster bus on port + 10000, which may be taken or past 65535: give every
-  // node a free bus port of its own (cluster-port, Redis 7).
-  const ports = await freePorts(count * 2);
+  mkdirSync(options.dir, { recursive: true });
+  const { existing, ...layout } = await clusterLayout(options, masters, replicasPerMaster);
   const nodes = await startAll(
-    Array.from({ length: count }, (_, i) => async () => {
-      const port = ports[i]!;
+    layout.nodes.map(({ port, busPort }) => async () => {
       const dir = join(options.dir, `node-${port}`);
       mkdirSync(dir, { recursive: true });
-      const args = [...CLUSTER_SETTINGS, '--cluster-port', String(ports[count + i]), ...redisPersistence(options)];
+      const args = [...CLUSTER_SETTINGS, '--cluster-port', String(busPort), ...redisPersistence(options)];
       return startNode(host, port, dir, () => launchRedis(host, port, dir, args));
     }),
   );
@@ -343,7 +387,10 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
     );
 
   try {
-    await createCluster(nodes, replicasPerMaster, options.dir);
+    if (!existing) {
+      await createCluster(nodes, replicasPerMaster, options.dir);
+      writeFileSync(join(options.dir, 'cluster.json'), `${JSON.stringify(layout, null, 2)}\n`);
+    }
     await waitUntilHealthy();
   } catch (err) {
     await stop();

@@ -1,12 +1,13 @@
 // The local stack behind `npm start` and `tributary up`: Redis (AOF) and ZooKeeper with their data under
-// ./data, then the broker and the consumer gateway as child processes. Servers the environment already
-// points at (REDIS_HOST, ZOOKEEPER_HOST) are used instead of local ones. Ctrl-C stops everything, services
-// first, so nothing is left running and the next start finds every topic and record.
+// ./data, then the broker and the consumer gateway as child processes. `tributary up --redis-cluster` starts
+// a Redis Cluster of three masters instead of the single Redis. Servers the environment already points at
+// (REDIS_HOST, REDIS_CLUSTER_NODES, ZOOKEEPER_HOST) are used instead of local ones. Ctrl-C stops everything,
+// services first, so nothing is left running and the next start finds every topic and record.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isPortFree, freePort, startRedis, startZooKeeper, type RunningServer } from './servers.js';
+import { isPortFree, freePort, startRedis, startRedisCluster, startZooKeeper } from './servers.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -18,6 +19,11 @@ export interface StackOptions {
   say?: (line: string) => void;
   /** Where the services' own log lines go, each prefixed by its service (default stdout). */
   serviceOutput?: NodeJS.WritableStream;
+  /**
+   * A local Redis Cluster of three masters (data in <dataDir>/redis-cluster, the first node on REDIS_PORT or
+   * 7000, the others on the next ports) instead of the single Redis.
+   */
+  redisCluster?: boolean;
 }
 
 export interface LocalStack {
@@ -35,11 +41,17 @@ interface Service {
   child: ChildProcess;
 }
 
+type Say = (line: string) => void;
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
 export async function runLocalStack(options: StackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = resolve(options.dataDir ?? env['TRIBUTARY_DATA'] ?? 'data');
-  const servers: RunningServer[] = [];
+  const servers: Stoppable[] = [];
   const services: Service[] = [];
 
   let stopping: Promise<void> | undefined;
@@ -50,19 +62,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     })());
 
   try {
-    let redisHost = env['REDIS_HOST'];
-    let redisPort = env['REDIS_PORT'];
-    if (!redisHost) {
-      const port = await localPort('Redis', Number(redisPort ?? 6379), say);
-      const fsync = env['REDIS_APPENDFSYNC'] === 'always' || env['REDIS_APPENDFSYNC'] === 'no' ? env['REDIS_APPENDFSYNC'] : 'everysec';
-      say(`starting redis-server on 127.0.0.1:${port} (AOF, appendfsync ${fsync}, data in ${dataDir}/redis)`);
-      const redis = await startRedis({ dir: `${dataDir}/redis`, port, appendfsync: fsync });
-      servers.push(redis);
-      redisHost = redis.host;
-      redisPort = String(redis.port);
-    } else {
-      say(`using Redis at ${redisHost}:${redisPort ?? 6379} (REDIS_HOST)`);
-    }
+    const redisEnv = await localRedis({ env, dataDir, cluster: options.redisCluster ?? false, say, servers });
 
     let zookeeperHost = env['ZOOKEEPER_HOST'];
     if (!zookeeperHost) {
@@ -79,8 +79,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
     const serviceEnv: Env = {
       ...env,
-      REDIS_HOST: redisHost,
-      REDIS_PORT: redisPort ?? '6379',
+      ...redisEnv,
       ZOOKEEPER_HOST: zookeeperHost,
       LISTEN_HOST: listenHostFor(env),
       BROKER_PORT: String(brokerPort),
@@ -122,6 +121,52 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
   }
 }
 
+interface LocalRedisOptions {
+  env: Env;
+  dataDir: string;
+  cluster: boolean;
+  say: Say;
+  /** Where a Redis started here goes, to be stopped with the stack. */
+  servers: Stoppable[];
+}
+
+/** The Redis the services use, as their environment: the one the environment names, else one started here. */
+async function localRedis({ env, dataDir, cluster, say, servers }: LocalRedisOptions): Promise<Env> {
+  const seeds = env['REDIS_CLUSTER_NODES'];
+  if (seeds) {
+    say(`using the Redis Cluster at ${seeds} (REDIS_CLUSTER_NODES)`);
+    return { REDIS_CLUSTER_NODES: seeds };
+  }
+  const fsync = env['REDIS_APPENDFSYNC'] === 'always' || env['REDIS_APPENDFSYNC'] === 'no' ? env['REDIS_APPENDFSYNC'] : 'everysec';
+  if (cluster) {
+    // Ports for a new cluster: REDIS_PORT (or 7000) and the next two if free, else any free ones. A cluster
+    // already in the data directory starts again on its own ports.
+    const base = Number(env['REDIS_PORT'] ?? 7000);
+    const wanted = [base, base + 1, base + 2];
+    const free = (await Promise.all(wanted.map((port) => isPortFree(port)))).every(Boolean);
+    say(`starting a Redis Cluster of 3 masters (AOF, appendfsync ${fsync}, data in ${dataDir}/redis-cluster)`);
+    const redisCluster = await startRedisCluster({
+      dir: `${dataDir}/redis-cluster`,
+      masters: 3,
+      appendfsync: fsync,
+      ...(free ? { ports: wanted } : {}),
+    });
+    servers.push(redisCluster);
+    say(`Redis Cluster ready on ${redisCluster.seeds}`);
+    return { REDIS_CLUSTER_NODES: redisCluster.seeds };
+  }
+  const host = env['REDIS_HOST'];
+  if (host) {
+    say(`using Redis at ${host}:${env['REDIS_PORT'] ?? 6379} (REDIS_HOST)`);
+    return { REDIS_HOST: host, REDIS_PORT: env['REDIS_PORT'] ?? '6379' };
+  }
+  const port = await localPort('Redis', Number(env['REDIS_PORT'] ?? 6379), say);
+  say(`starting redis-server on 127.0.0.1:${port} (AOF, appendfsync ${fsync}, data in ${dataDir}/redis)`);
+  const redis = await startRedis({ dir: `${dataDir}/redis`, port, appendfsync: fsync });
+  servers.push(redis);
+  return { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) };
+}
+
 /**
  * Where the services listen: with auth off, on loopback only, so nobody else can reach a stack that lets
  * anyone in; with AUTH=on, on every interface. LISTEN_HOST, when set, wins (and a service with auth off
@@ -132,7 +177,7 @@ export function listenHostFor(env: Env): string {
   return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
 }
 
-async function localPort(what: string, preferred: number, say: (line: string) => void): Promise<number> {
+async function localPort(what: string, preferred: number, say: Say): Promise<number> {
   if (await isPortFree(preferred)) return preferred;
   const port = await freePort();
   say(`port ${preferred} is taken (another ${what}?); the local ${what} uses ${port} instead`);
