@@ -7,7 +7,14 @@ import { uniqueName } from './names.js';
 import { redisSettings } from './redis.js';
 
 export { uniqueEmail, uniqueName } from './names.js';
-export { inspectRedis, monitorRedis, redisMode, type MonitoredCommand, type RedisMonitor } from './redis.js';
+export {
+  inspectRedis,
+  monitorRedis,
+  redisClusterSettings,
+  redisMode,
+  type MonitoredCommand,
+  type RedisMonitor,
+} from './redis.js';
 export { waitFor } from './wait-for.js';
 
 /**

@@ -14,14 +14,23 @@ import { waitFor } from './wait-for.js';
  */
 export const redisMode: RedisMode = inject('redisMode') ?? 'single';
 
+type RedisSettings = Pick<Config, 'redisHost' | 'redisPort' | 'redisClusterNodes'>;
+
 /** The Redis part of testConfig(). */
-export function redisSettings(): Pick<Config, 'redisHost' | 'redisPort' | 'redisClusterNodes'> {
+export function redisSettings(): RedisSettings {
   if (redisMode === 'single') return { redisHost: '127.0.0.1', redisPort: inject('redisPort'), redisClusterNodes: undefined };
-  // Host and port name a cluster node too: a service that ignored redisClusterNodes fails on MOVED replies
-  // instead of passing quietly against some other Redis.
-  const seeds = inject('redisClusterNodes');
-  const [host, port] = seeds[0]!.split(':') as [string, string];
-  return { redisHost: host, redisPort: Number(port), redisClusterNodes: seeds };
+  return redisClusterSettings(inject('redisClusterNodes'));
+}
+
+/**
+ * Config overrides for a Redis Cluster of a test's own, from its seeds ("host:port,..." or a list). Host and
+ * port name a cluster node too: a service that ignored redisClusterNodes fails on MOVED replies instead of
+ * passing quietly against some other Redis.
+ */
+export function redisClusterSettings(seeds: string | readonly string[]): RedisSettings {
+  const nodes = typeof seeds === 'string' ? seeds.split(',') : [...seeds];
+  const [host, port] = nodes[0]!.split(':') as [string, string];
+  return { redisHost: host, redisPort: Number(port), redisClusterNodes: nodes };
 }
 
 /**

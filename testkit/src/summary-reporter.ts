@@ -24,7 +24,9 @@ function summary({ passed, failed, skipped, pending }: Counts): string {
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const projects = [...new Set(testModules.map((module) => module.project.name))];
+    // In the order the config declares the projects.
+    const declared = testModules[0]?.project.vitest.projects.map((project) => project.name) ?? [];
+    const projects = declared.filter((name) => testModules.some((module) => module.project.name === name));
     let out = '\n';
     if (projects.length > 1) {
       for (const project of projects) {
