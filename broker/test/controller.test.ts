@@ -95,6 +95,28 @@ describe('controller epoch', () => {
   });
 });
 
+describe('controller election', () => {
+  it('two elections from the same epoch cannot both win, even from the node’s first version (regression: version 0 meant any)', async () => {
+    const { createLogger, ZooKeeper, zooKeeperPaths } = await import('@tributary/core');
+    const config = { ...base, zookeeperRoot: `/${uniqueName('epoch')}` };
+    const zk = await ZooKeeper.connect(config, createLogger(config, 'test'));
+    try {
+      const paths = zooKeeperPaths(config.zookeeperRoot);
+      await zk.mkdirp(paths.root);
+      await zk.create(paths.controllerEpoch, { epoch: 1 });
+      const read = await zk.getData<{ epoch: number }>(paths.controllerEpoch);
+      expect(read.version).toBe(0);
+      // Both read epoch 1 at version 0 and try to take epoch 2 (without /controller, so only the version guards).
+      const bump = () => zk.transaction([{ op: 'setData', path: paths.controllerEpoch, data: { epoch: 2 }, version: read.version }]);
+      const outcomes = await Promise.allSettled([bump(), bump()]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ kind: 'BAD_VERSION' });
+    } finally {
+      zk.close();
+    }
+  });
+});
+
 describe('controller without ZooKeeper', () => {
   it('pauses its duties while its ZooKeeper connection is down, and resumes once it knows it still leads', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');

@@ -1,7 +1,15 @@
 // AUTH=on: API keys, ACLs, default deny, on two brokers and a gateway sharing one ZooKeeper root.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
-import { connectServices, createHttpServer, groupResource, registerHealthRoutes, type Config, type Operation } from '@tributary/core';
+import {
+  connectServices,
+  createHttpServer,
+  declaredRoutes,
+  groupResource,
+  registerHealthRoutes,
+  type Config,
+  type Operation,
+} from '@tributary/core';
 import { testConfig, uniqueEmail, uniqueName, waitFor, zooKeeperTree } from '@tributary/testkit';
 import { createGateway, type Gateway } from '../src/index.js';
 
@@ -295,12 +303,19 @@ describe('revocation', () => {
 });
 
 describe('group ACLs', () => {
-  // The consumer-group routes are being written alongside this; until they exist, a route declared as theirs
-  // are (consume on group:<name>) shows the enforcement every route gets from its config.access.
+  // A route declared as the consumer-group join is (consume on group:<name>), which also needs consume on
+  // every topic it names (request.authorize): the enforcement every route gets from its config.access.
   it('refuses to join a group the key has no ACL for, and lets it join one it has', async () => {
     const connections = await connectServices(config, 'group-acl-test');
     const app = createHttpServer({ config, logger: connections.logger, access: connections.access });
-    app.post('/groups/:group/members', { config: { access: { operation: 'consume', resource: groupResource } } }, async () => ({ joined: true }));
+    app.post<{ Body: { topics: string[] } }>(
+      '/groups/:group/members',
+      { config: { access: { operation: 'consume', resource: groupResource } } },
+      async (request) => {
+        for (const topic of request.body.topics) request.authorize('consume', `topic:${topic}`);
+        return { joined: true };
+      },
+    );
     registerHealthRoutes(app, {});
     try {
       const principal = uniqueName('grouper');
@@ -310,13 +325,36 @@ describe('group ACLs', () => {
       await waitFor(() => connections.access.acls.allows(principal, 'consume', 'group:game-x') && connections.access.keys.authenticate(key), {
         what: 'the key and ACLs to be known',
       });
-      expectForbidden(await app.inject({ method: 'POST', url: '/groups/billing-readers/members', headers: bearer(key) }), principal, 'consume', 'group:billing-readers');
-      const joined = await app.inject({ method: 'POST', url: '/groups/game-leaderboard/members', headers: bearer(key) });
-      expect(joined.statusCode).toBe(200);
-      expect((await app.inject({ method: 'POST', url: '/groups/game-x/members' })).statusCode).toBe(401);
+      const join = (group: string, topics: string[], headers: Record<string, string> = bearer(key)) =>
+        app.inject({ method: 'POST', url: `/groups/${group}/members`, headers, payload: { topics } });
+      expectForbidden(await join('billing-readers', ['game.x']), principal, 'consume', 'group:billing-readers');
+      expectForbidden(await join('game-leaderboard', ['game.x', 'billing']), principal, 'consume', 'topic:billing');
+      expect((await join('game-leaderboard', ['game.x', 'game.y'])).statusCode).toBe(200);
+      expect((await join('game-x', ['game.x'], {})).statusCode).toBe(401);
     } finally {
       await app.close();
       connections.close();
     }
+  });
+
+  it("the gateway's group routes each need a permission on their group, and joining checks it", async () => {
+    await gateway.app.ready(); // routes of plugins (the group routes) are declared as the app loads
+    const groupRoutes = declaredRoutes(gateway.app).filter((route) => route.url.startsWith('/groups/:group'));
+    for (const route of groupRoutes) {
+      expect(route.access, `${route.method} ${route.url}`).toMatchObject({ operation: expect.any(String) });
+      const resource = (route.access as { resource: (request: unknown) => string }).resource({ params: { group: 'g1', member: 'm' } });
+      expect(resource, `${route.method} ${route.url}`).toBe('group:g1');
+    }
+    if (!groupRoutes.some((route) => route.method === 'POST' && route.url === '/groups/:group/members')) return;
+    const principal = uniqueName('member');
+    const { key } = await createKey(principal);
+    const game = await createTopic(`game.${uniqueName('g')}`);
+    await grant(principal, 'consume', 'topic:game.*');
+    await knownEverywhere(key);
+    const join = (group: string) => call(gateway, key, 'POST', `/groups/${group}/members`, { topics: [game] });
+    await waitFor(async () => (await join('billing-readers')).statusCode === 403, { what: 'the topic ACL to reach the gateway' });
+    expectForbidden(await join('billing-readers'), principal, 'consume', 'group:billing-readers');
+    await grant(principal, 'consume', 'group:game-*');
+    await waitFor(async () => (await join(`game-${uniqueName('lb')}`)).statusCode === 201, { what: 'the group ACL to let it join' });
   });
 });

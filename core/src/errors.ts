@@ -17,8 +17,6 @@ export const errorTable = {
   INVALID_EMAIL: { statusCode: 400, retriable: false, message: 'invalid email address' },
   INVALID_OFFSET: { statusCode: 400, retriable: false, message: 'invalid offset' },
   JSON_TOO_DEEP: { statusCode: 400, retriable: false, message: 'the request body nests JSON deeper than allowed' },
-  INVALID_PRINCIPAL: { statusCode: 400, retriable: false, message: 'invalid principal name' },
-  INVALID_ACL: { statusCode: 400, retriable: false, message: 'invalid ACL' },
   UNAUTHENTICATED: { statusCode: 401, retriable: false, message: 'send Authorization: Bearer <api key>' },
   FORBIDDEN: { statusCode: 403, retriable: false, message: 'the principal lacks the permission this request needs' },
   NOT_SUBSCRIBED: { statusCode: 403, retriable: false, message: 'not subscribed to this topic' },

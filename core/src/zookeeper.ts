@@ -3,7 +3,7 @@
 // (watches and ephemeral nodes die with the session that made them).
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
-import type { Client, Event, Stat } from 'node-zookeeper-client';
+import type { Client, Event, Stat, Transaction } from 'node-zookeeper-client';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { TributaryError } from './errors.js';
@@ -230,12 +230,22 @@ export class ZooKeeper extends EventEmitter {
       const tx = c.transaction();
       for (const o of ops) {
         if (o.op === 'create') tx.create(o.path, encode(o.data), o.ephemeral ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT);
-        else if (o.op === 'setData') tx.setData(o.path, encode(o.data), o.version);
-        else tx.remove(o.path, o.version ?? -1);
+        else if (o.op === 'setData') exactVersion(tx.setData(o.path, encode(o.data), o.version), o.version);
+        else exactVersion(tx.remove(o.path, o.version ?? -1), o.version ?? -1);
       }
       tx.commit((err) => done(err));
     });
   }
+}
+
+/**
+ * node-zookeeper-client's Transaction turns version 0 into -1 ("any version": `version || -1`), so a
+ * conditional setData or remove of a node never changed since creation would not be conditional at all (two
+ * controllers could win the same epoch). Put the version the caller asked for back on the op just added.
+ */
+function exactVersion(tx: Transaction, version: number): void {
+  const ops = (tx as unknown as { ops: Array<{ version: number }> }).ops;
+  ops[ops.length - 1]!.version = version;
 }
 
 function encode(data: unknown): Buffer {

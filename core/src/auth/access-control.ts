@@ -14,6 +14,7 @@
 // it is not worth refusing service for. The built-in admin principal has no quota.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Operation } from '../access.js';
 import type { Config } from '../config.js';
 import { TributaryError } from '../errors.js';
 import { quotaKeys, type ZooKeeperPaths } from '../keys.js';
@@ -29,6 +30,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the request acts as (AUTH=on, after authentication); undefined with auth off. */
     principal: string | undefined;
+    /**
+     * For a permission beyond the route's declared one (a group join also reads its topics): throws 403
+     * FORBIDDEN unless the principal holds `operation` on `resource`. Does nothing with auth off.
+     */
+    authorize(operation: Operation, resource: string): void;
+    /** Whether the principal holds `operation` on `resource` (always, with auth off): to filter a listing. */
+    isAllowed(operation: Operation, resource: string): boolean;
   }
 }
 
@@ -80,8 +88,19 @@ const BEARER = /^Bearer +(\S{1,512}) *$/i;
 /** Installs the hooks described at the top of this file; with auth off there are none. */
 export function enforceAccessControl(app: FastifyInstance, config: Config, access: AccessControl | undefined): void {
   app.decorateRequest('principal', undefined);
-  if (!config.auth) return;
+  if (!config.auth) {
+    app.decorateRequest('authorize', () => {});
+    app.decorateRequest('isAllowed', () => true);
+    return;
+  }
   if (!access) throw new Error('AUTH=on needs the access-control stores (startAccessControl)');
+  const { acls } = access;
+  app.decorateRequest('isAllowed', function (this: FastifyRequest, operation: Operation, resource: string) {
+    return this.principal !== undefined && acls.allows(this.principal, operation, resource);
+  });
+  app.decorateRequest('authorize', function (this: FastifyRequest, operation: Operation, resource: string) {
+    if (!this.isAllowed(operation, resource)) throw forbidden(this.principal ?? 'anonymous', operation, resource);
+  });
   const log = app.log;
 
   let requestLimiter: ((request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>) | undefined;
@@ -124,10 +143,7 @@ export function enforceAccessControl(app: FastifyInstance, config: Config, acces
     const declared = request.routeOptions.config.access;
     const principal = request.principal;
     if (declared === undefined || declared === 'public' || principal === undefined) return;
-    const resource = declared.resource(request);
-    if (!access.acls.allows(principal, declared.operation, resource)) {
-      throw new TributaryError('FORBIDDEN', `principal ${principal} lacks ${declared.operation} on ${resource}`, { principal, resource });
-    }
+    request.authorize(declared.operation, declared.resource(request));
     if (declared.operation !== 'produce' || config.quotaProduceBytesPerSec === 0 || principal === ADMIN_PRINCIPAL) return;
     const bytes = Math.max(1, request.bodyBytes);
     let waitMs = 0;
@@ -140,6 +156,10 @@ export function enforceAccessControl(app: FastifyInstance, config: Config, acces
       overQuota(reply, waitMs, `principal ${principal} is over its quota of ${config.quotaProduceBytesPerSec} produced bytes per second`);
     }
   });
+}
+
+function forbidden(principal: string, operation: Operation, resource: string): TributaryError {
+  return new TributaryError('FORBIDDEN', `principal ${principal} lacks ${operation} on ${resource}`, { principal, resource });
 }
 
 function authenticate(access: AccessControl, header: string | undefined): string | undefined {
