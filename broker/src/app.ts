@@ -31,6 +31,7 @@ import {
   type ZooKeeperPaths,
 } from '@tributary/core';
 import type { Controller } from './controller.js';
+import { browseRoutes } from './browse.js';
 import type { BrokerRegistry } from './registry.js';
 import { TopicAdmin, type TopicConfigInput } from './topic-admin.js';
 import { isStored, PartitionWriter } from './write.js';
@@ -56,7 +57,8 @@ const recordSchema = {
   type: 'object',
   required: ['key', 'value'],
   additionalProperties: false,
-  properties: { key: keySchema, value: {}, headers: headersSchema, id: recordIdSchema },
+  // A null key is a keyless record (Kafka's null key); a missing key is still a 400, as in the original.
+  properties: { key: { ...keySchema, type: ['string', 'null'] }, value: {}, headers: headersSchema, id: recordIdSchema },
 } as const;
 
 const partitionDescriptionSchema = {
@@ -292,6 +294,8 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   );
 
   // Brokers and the controller come from watched copies (registry.ts); only Redis is asked, with a PING.
+  app.register(browseRoutes, { logs: storage.logs, topics });
+
   app.get('/cluster', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: clusterSchema, ...errorResponses } } }, async () => ({
     brokers: deps.registry.brokers(),
     controller: deps.registry.controller(),

@@ -1,7 +1,10 @@
 // The write path: POST /write/:topic, from validated records to offsets.
 //
 //   1. each record is encoded once (core/log.ts) and checked against the topic's max record size;
-//   2. its partition comes from Kafka's default partitioner on the key (DESIGN.md I2);
+//   2. its partition comes from Kafka's default partitioner on the key (DESIGN.md I2); keyless records
+//      ("key": null) of one request all go to one partition, the next request's to the next one (round robin
+//      per topic in this broker): Kafka's sticky partitioner with one batch per request, so a batch of keyless
+//      records is still one script call;
 //   3. each partition's records go to Redis in ONE append script call (LogStore.append, core/lua/
 //      appendRecords.lua), which assigns contiguous offsets atomically (I1); the calls for all partitions go
 //      out together, each to its partition's shard on a Redis Cluster;
@@ -58,6 +61,9 @@ interface PartitionBatch {
 }
 
 export class PartitionWriter {
+  /** Per topic id: the partition the next request's keyless records go to. */
+  readonly #keyless = new Map<string, number>();
+
   constructor(private readonly logs: LogStore) {}
 
   /**
@@ -94,6 +100,7 @@ export class PartitionWriter {
   #partition(topic: Topic, records: readonly RecordInput[]): PartitionBatch[] {
     const batches = new Map<number, PartitionBatch>();
     const { maxRecordBytes } = topic.config;
+    let keyless: number | undefined;
     records.forEach((record, position) => {
       const payload = encodeRecord(record);
       // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when the limit could be reached.
@@ -105,7 +112,7 @@ export class PartitionWriter {
           { topic: topic.name },
         );
       }
-      const partition = partitionFor(record.key, topic.partitions);
+      const partition = record.key === null ? (keyless ??= this.#nextKeylessPartition(topic)) : partitionFor(record.key, topic.partitions);
       let batch = batches.get(partition);
       if (!batch) batches.set(partition, (batch = { partition, positions: [], payloads: [], ids: undefined }));
       if (record.id !== undefined && !batch.ids) batch.ids = batch.payloads.map(() => '');
@@ -114,5 +121,11 @@ export class PartitionWriter {
       batch.payloads.push(payload);
     });
     return [...batches.values()];
+  }
+
+  #nextKeylessPartition(topic: Topic): number {
+    const next = this.#keyless.get(topic.id) ?? Math.floor(Math.random() * topic.partitions);
+    this.#keyless.set(topic.id, (next + 1) % topic.partitions);
+    return next % topic.partitions;
   }
 }

@@ -1,22 +1,14 @@
 // The lookups every consumer route starts from. Topics come from the in-process cache (no ZooKeeper round
 // trip, DESIGN.md I5); a topic deleted a moment ago may still be cached, so partition states are checked too.
-import { topicNotFound, TributaryError, type LogStore, type PartitionOffsets, type Topic, type TopicCache } from '@tributary/core';
+import { topicNotFound, type LogStore, type PartitionOffsets, type Topic, type TopicCache } from '@tributary/core';
+
+export { checkPartition } from '@tributary/core';
 
 /** The topic as this gateway knows it, or TOPIC_NOT_FOUND. */
 export function liveTopic(topics: TopicCache, name: string): Topic {
   const topic = topics.get(name);
   if (!topic) throw topicNotFound(name);
   return topic;
-}
-
-export function checkPartition(topic: Topic, partition: number): void {
-  if (partition >= topic.partitions) {
-    throw new TributaryError(
-      'PARTITION_NOT_FOUND',
-      `topic "${topic.name}" has partitions 0 to ${topic.partitions - 1}, not ${partition}`,
-      { topic: topic.name, partition },
-    );
-  }
 }
 
 /** Every partition's offsets; TOPIC_NOT_FOUND if the topic was deleted meanwhile. */

@@ -51,7 +51,7 @@ describe('messageJson (a read splices stored text instead of parsing it)', () =>
   it('is exactly what decoding and re-encoding would give, for any key, value and headers', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: 'binary' }),
+        fc.option(fc.string({ unit: 'binary' }), { nil: null }),
         fc.jsonValue(),
         fc.option(fc.dictionary(fc.string(), fc.string()), { nil: undefined }),
         fc.nat(),
@@ -64,6 +64,12 @@ describe('messageJson (a read splices stored text instead of parsing it)', () =>
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('splices a keyless record (null key) and puts extra fields first', () => {
+    const entry = `9 ${encodeRecord({ key: null, value: 'null', headers: { a: 'b' } })}`;
+    expect(messageJson(entry, 3, '"partition":2,')).toBe('{"partition":2,"offset":3,"timestamp":9,"key":null,"headers":{"a":"b"},"value":"null"}');
+    expect(entryKeyJson(entry)).toBe('null');
   });
 });
 

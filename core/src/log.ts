@@ -8,7 +8,8 @@
 // (messageJson): parsing and re-serializing every record was most of a read's cost (bench/results).
 
 export interface RecordInput {
-  key: string;
+  /** null: a keyless record (Kafka's null key), placed by the broker rather than by the partitioner. */
+  key: string | null;
   value: unknown;
   headers?: Record<string, string> | undefined;
   /** Idempotency id: kept in the partition's dedup state for the topic's window, not in the record. */
@@ -18,7 +19,7 @@ export interface RecordInput {
 export interface StoredRecord {
   offset: number;
   timestamp: number;
-  key: string;
+  key: string | null;
   value: unknown;
   headers: Record<string, string>;
 }
@@ -42,19 +43,31 @@ const KEY_PREFIX = '{"key":';
 
 /**
  * The entry as a read answers it, {"offset":…,"timestamp":…,"key":…,"headers":…,"value":…}, spliced from the
- * stored text: the value is never parsed.
+ * stored text: the value is never parsed. `fields` is JSON text of more members to put first, each followed
+ * by a comma (`"partition":3,`).
  */
-export function messageJson(entry: string, offset: number): string {
+export function messageJson(entry: string, offset: number, fields = ''): string {
   const space = entry.indexOf(' ');
-  const keyEnd = jsonStringEnd(entry, space + 1 + KEY_PREFIX.length);
+  const keyEnd = keyJsonEnd(entry, space + 1 + KEY_PREFIX.length);
   const headers = entry.startsWith(',"headers":', keyEnd) ? '' : ',"headers":{}';
-  return `{"offset":${offset},"timestamp":${entry.slice(0, space)},${entry.slice(space + 2, keyEnd)}${headers}${entry.slice(keyEnd)}`;
+  return `{${fields}"offset":${offset},"timestamp":${entry.slice(0, space)},${entry.slice(space + 2, keyEnd)}${headers}${entry.slice(keyEnd)}`;
+}
+
+/** JSON text of `fields` with `messages` (JSON texts from messageJson) spliced in as "messages": the records are not re-serialized. */
+export function withMessagesJson(fields: object, messages: readonly string[]): string {
+  const head = JSON.stringify(fields).slice(0, -1);
+  return `${head}${head.length > 1 ? ',' : ''}"messages":[${messages.join(',')}]}`;
 }
 
 /** The entry's key as JSON text: equal to JSON.stringify(key) exactly when the keys are equal. */
 export function entryKeyJson(entry: string): string {
   const keyStart = entry.indexOf(' ') + 1 + KEY_PREFIX.length;
-  return entry.slice(keyStart, jsonStringEnd(entry, keyStart));
+  return entry.slice(keyStart, keyJsonEnd(entry, keyStart));
+}
+
+/** Index just past the key's JSON text at `start`: a string, or null for a keyless record. */
+function keyJsonEnd(text: string, start: number): number {
+  return text.startsWith('null', start) ? start + 4 : jsonStringEnd(text, start);
 }
 
 /** Index just past the JSON string whose opening quote is at `quote`. */

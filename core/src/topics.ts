@@ -1,5 +1,6 @@
 // Topic metadata: what a topic is, the rules for its name and config, and the in-process cache that keeps
 // every broker and gateway in step with ZooKeeper without a round trip per request (DESIGN.md I5).
+import { TributaryError } from './errors.js';
 import type { ZooKeeperPaths } from './keys.js';
 import type { Logger } from './logger.js';
 import { ChildrenCache } from './node-cache.js';
@@ -44,6 +45,17 @@ export function topicNameProblem(name: string): string | undefined {
       : `topic name "${name}" may contain only ASCII letters, digits, '.', '_' and '-'`;
   }
   return undefined;
+}
+
+/** PARTITION_NOT_FOUND unless the topic has `partition`. */
+export function checkPartition(topic: Topic, partition: number): void {
+  if (partition >= topic.partitions) {
+    throw new TributaryError(
+      'PARTITION_NOT_FOUND',
+      `topic "${topic.name}" has partitions 0 to ${topic.partitions - 1}, not ${partition}`,
+      { topic: topic.name, partition },
+    );
+  }
 }
 
 /** Every topic, kept current by ZooKeeper watches (see node-cache.ts): requests never wait on ZooKeeper. */
