@@ -1,7 +1,7 @@
 // The consumer gateway's HTTP routes. Handlers validate (JSON schema) and delegate: to Subscriptions,
-// ConsumerOffsets and PartitionReader. Emails are lowercased before use (email.ts). buildGatewayApp never
-// listens; server.ts does.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// ConsumerOffsets and PartitionReader. Emails are lowercased before use (email.ts). Reads of a partition or a
+// whole topic are a plugin of their own (read-routes.ts). buildGatewayApp never listens; server.ts does.
+import type { FastifyInstance } from 'fastify';
 import {
   clusterResource,
   createHttpServer,
@@ -9,6 +9,7 @@ import {
   formatValidationErrors,
   keySchema,
   offsetSchema,
+  partitionFor,
   partitionSchema,
   redisHealth,
   registerHealthRoutes,
@@ -28,8 +29,10 @@ import {
 import { consumerEmail, emailSchema, invalidEmail } from './email.js';
 import { ConsumerOffsets, type SeekTarget } from './offsets.js';
 import { PartitionReader, readResultJson } from './read.js';
+import { clientGone, readQueryProperties, readRoutes, type ReadQuery } from './read-routes.js';
 import { Subscriptions, type StartFrom } from './subscriptions.js';
 import { liveTopic } from './topic-lookup.js';
+import { TopicReader } from './topic-read.js';
 import type { AppendWaiters } from './waiters.js';
 
 export interface GatewayDeps {
@@ -46,13 +49,7 @@ export interface GatewayDeps {
   access?: AccessControl;
 }
 
-export const readLimits = Object.freeze({
-  defaultMax: 100, // records per read when the client does not say
-  max: 10_000, // records per read, at most
-  defaultMaxBytes: 1024 * 1024, // bytes of stored records per read when the client does not say (Kafka's max.partition.fetch.bytes)
-  maxBytes: 16 * 1024 * 1024, // bytes per read, at most; a read always returns at least one record
-  maxWaitMs: 30_000, // longest long poll
-});
+export { readLimits } from './read-routes.js';
 
 /** Bodies here are a few small fields; anything bigger is a mistake, refused early. */
 const BODY_LIMIT_BYTES = 4096;
@@ -117,14 +114,6 @@ interface ConsumerParams {
   topic: string;
 }
 
-interface ReadQuery {
-  max: number;
-  max_bytes: number;
-  wait_ms: number;
-  commit: boolean;
-  only_key: boolean;
-}
-
 interface SeekBody {
   to?: 'earliest' | 'latest';
   offset?: number;
@@ -145,6 +134,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const subscriptions = new Subscriptions(storage, topics);
   const offsets = new ConsumerOffsets(storage, topics);
   const reader = new PartitionReader(storage, waiters);
+  app.register(readRoutes, { topics, partitions: reader, topicReader: new TopicReader(storage, waiters, reader) });
 
   app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
     '/subscribe/:email/:topic',
@@ -184,7 +174,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     },
   );
 
-  app.get<{ Params: ConsumerParams & { key: string }; Querystring: ReadQuery }>(
+  app.get<{ Params: ConsumerParams & { key: string }; Querystring: ReadQuery & { only_key: boolean } }>(
     '/read/:email/:topic/:key',
     {
       config: consumeTopic,
@@ -198,13 +188,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: {
-            max: { type: 'integer', minimum: 1, maximum: readLimits.max, default: readLimits.defaultMax },
-            max_bytes: { type: 'integer', minimum: 1, maximum: readLimits.maxBytes, default: readLimits.defaultMaxBytes },
-            wait_ms: { type: 'integer', minimum: 0, maximum: readLimits.maxWaitMs, default: 0 },
-            commit: { type: 'boolean', default: true },
-            only_key: { type: 'boolean', default: false },
-          },
+          properties: { ...readQueryProperties, only_key: { type: 'boolean', default: false } },
         },
         // 200 is JSON text built by read.ts (readResultJson): stored records are not re-serialized.
         response: errorResponses,
@@ -212,9 +196,11 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     },
     async (request, reply) => {
       const { params, query } = request;
+      const topic = liveTopic(topics, params.topic);
       const result = await reader.read({
         email: consumerEmail(params.email),
-        topic: liveTopic(topics, params.topic),
+        topic,
+        partition: partitionFor(params.key, topic.partitions),
         key: params.key,
         max: query.max,
         maxBytes: query.max_bytes,
@@ -326,11 +312,4 @@ function seekTarget({ to, offset, timestamp }: SeekBody): SeekTarget {
   if (to !== undefined) return { to };
   if (offset !== undefined) return { offset };
   return { timestamp: timestamp! };
-}
-
-/** Aborted when the client goes away before its answer, so a long poll stops waiting for it. */
-function clientGone(request: FastifyRequest): AbortSignal {
-  const controller = new AbortController();
-  request.raw.once('close', () => controller.abort());
-  return controller.signal;
 }

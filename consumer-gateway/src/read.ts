@@ -1,4 +1,5 @@
-// The read path: GET /read/:email/:topic/:key, from a consumer's offset to records.
+// The read path: GET /read/:email/:topic/:key (the key picks the partition) and ?partition=N, from a
+// consumer's offset to records. A whole-topic read (topic-read.ts) runs this for each partition.
 //
 //   1. the partition's state (LogStore.offsets): log start, next offset, deleted (a deleted topic answers 404);
 //   2. ConsumerStore.position (core/lua/readPosition-2.lua) on the consumer's keys: checks the subscription
@@ -15,7 +16,8 @@
 //
 // Three or four round trips and no cross-slot script: the partition and the consumer live on different hash
 // slots. No ZooKeeper (the topic comes from the in-process cache, I5) and no await per record. A long poll
-// (wait_ms) sleeps on the partition's `appended` shard channel (waiters.ts) and repeats steps 1-4 when it fires.
+// (wait_ms) sleeps on the partition's `appended` shard channel (long-poll.ts) and repeats steps 1-4 when it
+// fires.
 //
 // Redis keys touched (core/keys.ts):
 //   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:seg:<base>                        (the partition)
@@ -23,23 +25,27 @@
 //   and the shard channel trib:{<topicId>:<p>}:appended, through waiters.ts.
 import {
   assertRedisReady,
-  partitionFor,
   entryKeyJson,
   messageJson,
   partitionKeys,
   topicNotFound,
   TributaryError,
+  withMessagesJson,
   type Storage,
   type Topic,
 } from '@tributary/core';
+import { longPoll } from './long-poll.js';
 import type { AppendWaiters } from './waiters.js';
 
 export interface ReadRequest {
   /** Canonical (lowercased) email: see email.ts. */
   email: string;
   topic: Topic;
-  /** Picks the partition, as the broker's partitioner does. */
-  key: string;
+  partition: number;
+  /** The key that picked the partition (GET /read/:email/:topic/:key): answered back, and used by onlyKey. */
+  key?: string;
+  /** Each message names its partition (reads by partition or topic; the key route keeps its original shape). */
+  labelPartition?: boolean;
   /** Most records to scan. */
   max: number;
   /** Most bytes of stored records to scan; the first record is returned whatever its size. */
@@ -47,7 +53,7 @@ export interface ReadRequest {
   /** Move the consumer's offset past what is scanned (auto-commit); false only looks. */
   commit: boolean;
   /** Return only records whose key equals `key`; the offset still moves past every record scanned. */
-  onlyKey: boolean;
+  onlyKey?: boolean;
   /** How long to wait for a record when there is none, in ms; 0 answers at once. */
   waitMs: number;
   /** Aborted when the client goes away: a waiting read stops waiting. */
@@ -57,7 +63,7 @@ export interface ReadRequest {
 export interface ReadResult {
   email: string;
   topic: string;
-  key: string;
+  key?: string;
   partition: number;
   /** First offset scanned (after any reset). */
   start_offset: number;
@@ -75,7 +81,7 @@ export interface ReadResult {
 
 /** The answer to GET /read, as JSON text: the messages are spliced in as stored, not re-serialized. */
 export function readResultJson({ messages, ...fields }: ReadResult): string {
-  return `${JSON.stringify(fields).slice(0, -1)},"messages":[${messages.join(',')}]}`;
+  return withMessagesJson(fields, messages);
 }
 
 /**
@@ -91,42 +97,22 @@ export class PartitionReader {
   ) {}
 
   async read(request: ReadRequest): Promise<ReadResult> {
-    const deadline = Date.now() + request.waitMs;
-    const partition = partitionFor(request.key, request.topic.partitions);
-    const first = await this.#readOnce(request, partition);
+    const first = await this.readOnce(request, request.max, request.maxBytes);
     if (first.messages.length > 0 || request.waitMs === 0) return first;
-
-    const { appended } = partitionKeys({ topicId: request.topic.id, partition });
-    const waiter = await this.waiters.wait(appended, deadline, request.signal);
-    try {
-      let result = first;
-      let outage: TributaryError | undefined;
-      for (;;) {
-        // Read again before sleeping: a record appended after the read above but before the subscription
-        // published its wake-up to nobody. Concurrent readers of this consumer that wake together are safe:
-        // each claims its own range.
-        try {
-          result = joinReads(result, await this.#readOnce(request, partition));
-          outage = undefined;
-        } catch (err) {
-          // Redis went away mid-wait and nothing was sent: keep waiting, the reconnect wakes us to try again.
-          // Anything else, including a claim whose outcome is unknown, the client must hear of now.
-          if (!(err instanceof TributaryError) || err.code !== 'REDIS_UNAVAILABLE') throw err;
-          outage = err;
-        }
-        if (result.messages.length > 0) return result;
-        if (!(await waiter.changed())) {
-          if (outage) throw outage;
-          return result;
-        }
-      }
-    } finally {
-      waiter.release();
-    }
+    const { appended } = partitionKeys({ topicId: request.topic.id, partition: request.partition });
+    return longPoll(this.waiters, {
+      first,
+      channels: () => [appended],
+      deadline: Date.now() + request.waitMs,
+      signal: request.signal,
+      readAgain: () => this.readOnce(request, request.max, request.maxBytes),
+      join: joinReads,
+    });
   }
 
-  async #readOnce(request: ReadRequest, partition: number): Promise<ReadResult> {
-    const { email, topic, max, maxBytes, commit } = request;
+  /** One read of the request's partition, of at most `max` records and about `maxBytes`, without waiting. */
+  async readOnce(request: ReadRequest, max: number, maxBytes: number): Promise<ReadResult> {
+    const { email, topic, partition, commit } = request;
     const { logs, consumers, redis } = this.storage;
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
       assertRedisReady(redis);
@@ -144,13 +130,14 @@ export class PartitionReader {
 
       const messages: string[] = [];
       const onlyKeyJson = request.onlyKey ? JSON.stringify(request.key) : undefined;
+      const label = request.labelPartition ? `"partition":${partition},` : '';
       entries.forEach((entry, i) => {
-        if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, first + i));
+        if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, first + i, label));
       });
       return {
         email,
         topic: topic.name,
-        key: request.key,
+        ...(request.key === undefined ? {} : { key: request.key }),
         partition,
         start_offset: position.from,
         next_offset: scannedTo,

@@ -95,11 +95,12 @@ export class AppendWaiters {
   }
 
   /**
-   * Registers a waiter on `channel` and resolves once the subscription is confirmed, so the caller can read
-   * once more and then sleep without missing an append made in between.
+   * Registers a waiter on `channels` (woken by a publish on any of them) and resolves once every subscription
+   * is confirmed, so the caller can read once more and then sleep without missing an append made in between.
    */
-  async wait(channel: string, deadline: number, signal?: AbortSignal): Promise<Waiter> {
-    const waiter = new Waiter(deadline, signal, (w) => this.#leave(channel, w));
+  async wait(channels: string | readonly string[], deadline: number, signal?: AbortSignal): Promise<Waiter> {
+    const names = typeof channels === 'string' ? [channels] : channels;
+    const waiter = new Waiter(deadline, signal, (w) => names.forEach((channel) => this.#leave(channel, w)));
     if (this.#closed) {
       waiter.end();
       return waiter;
@@ -108,17 +109,20 @@ export class AppendWaiters {
       waiter.release();
       throw new TributaryError('REDIS_UNAVAILABLE', `the Redis subscriber connection is ${this.subscriber.status}`);
     }
-    let entry = this.#channels.get(channel);
-    if (!entry) {
-      const subscribed = withDeadline(this.subscriber.ssubscribe(channel), this.timeoutMs);
-      // Waiters that leave before the reply must not turn its failure into an unhandled rejection.
-      subscribed.catch(() => {});
-      entry = { waiters: new Set(), subscribed };
-      this.#channels.set(channel, entry);
-    }
-    entry.waiters.add(waiter);
+    const subscriptions = names.map((channel) => {
+      let entry = this.#channels.get(channel);
+      if (!entry) {
+        const subscribed = withDeadline(this.subscriber.ssubscribe(channel), this.timeoutMs);
+        // Waiters that leave before the reply must not turn its failure into an unhandled rejection.
+        subscribed.catch(() => {});
+        entry = { waiters: new Set(), subscribed };
+        this.#channels.set(channel, entry);
+      }
+      entry.waiters.add(waiter);
+      return entry.subscribed;
+    });
     try {
-      await entry.subscribed;
+      await Promise.all(subscriptions);
     } catch (err) {
       waiter.release();
       throw redisFailure(err);
