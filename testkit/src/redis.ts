@@ -57,7 +57,8 @@ export interface MonitoredCommand {
 export interface RedisMonitor {
   /**
    * Runs `action` and resolves with its result and the commands Redis ran meanwhile, other test files'
-   * included. In cluster mode: every master's, one master after the other, always in the same order.
+   * included, in the order they ran: in cluster mode every master's, merged by the time each master gives
+   * them (the masters share this machine's clock).
    */
   around<T>(action: () => Promise<T>): Promise<{ result: T; commands: MonitoredCommand[] }>;
   close(): void;
@@ -66,13 +67,13 @@ export interface RedisMonitor {
 interface WatchedNode {
   client: Redis;
   monitor?: Redis;
-  seen: MonitoredCommand[];
+  seen: Array<MonitoredCommand & { micros: number }>;
 }
 
 /**
  * MONITOR on the project's Redis. A Redis Cluster has no single command stream: each master is watched on
  * its own connection, and an action's commands are those each master ran between two markers (an ECHO
- * sent to that master) before and after it.
+ * sent to that master) before and after it, merged by their times.
  */
 export async function monitorRedis(): Promise<RedisMonitor> {
   const { Redis } = await import('ioredis');
@@ -89,7 +90,11 @@ export async function monitorRedis(): Promise<RedisMonitor> {
       nodes.push(node);
       await node.client.connect();
       node.monitor = await node.client.monitor();
-      node.monitor.on('monitor', (_time: string, args: string[], source: string) => node.seen.push({ args, source }));
+      // The time is "<seconds>.<microseconds>": as one number of microseconds it is exact.
+      node.monitor.on('monitor', (time: string, args: string[], source: string) => {
+        const [seconds = '0', micros = '0'] = time.split('.');
+        node.seen.push({ args, source, micros: Number(seconds) * 1_000_000 + Number(micros) });
+      });
     }
   } catch (err) {
     close();
@@ -114,10 +119,25 @@ export async function monitorRedis(): Promise<RedisMonitor> {
       const starts = await Promise.all(nodes.map(mark));
       const result = await action();
       const ends = await Promise.all(nodes.map(mark));
-      return { result, commands: nodes.flatMap(({ seen }, i) => seen.slice(starts[i]! + 1, ends[i])) };
+      const commands = mergeByTime(nodes.map(({ seen }, i) => seen.slice(starts[i]! + 1, ends[i])));
+      return { result, commands: commands.map(({ args, source }) => ({ args, source })) };
     },
     close,
   };
+}
+
+/** One list from several in time order, never reordering a list's own entries (a master's own order). */
+function mergeByTime<T extends { micros: number }>(lists: T[][]): T[] {
+  const merged: T[] = [];
+  const next = lists.map(() => 0);
+  for (;;) {
+    let from = -1;
+    lists.forEach((list, i) => {
+      if (next[i]! < list.length && (from < 0 || list[next[i]!]!.micros < lists[from]![next[from]!]!.micros)) from = i;
+    });
+    if (from < 0) return merged;
+    merged.push(lists[from]![next[from]!++]!);
+  }
 }
 
 async function masterAddresses(): Promise<Array<{ host: string; port: number }>> {
