@@ -4,6 +4,8 @@
 // (REDIS_HOST, REDIS_CLUSTER_NODES, ZOOKEEPER_HOST) are used instead of local ones. Ctrl-C stops everything,
 // services first, so nothing is left running and the next start finds every topic and record.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -98,8 +100,9 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     services.push(startService('broker', '@tributary/broker/server', serviceEnv, output));
     services.push(startService('gateway', '@tributary/consumer-gateway/server', serviceEnv, output));
 
-    const brokerUrl = `http://localhost:${brokerPort}`;
-    const gatewayUrl = `http://localhost:${gatewayPort}`;
+    const scheme = env['TLS_CERT_FILE'] && env['TLS_KEY_FILE'] ? 'https' : 'http';
+    const brokerUrl = `${scheme}://localhost:${brokerPort}`;
+    const gatewayUrl = `${scheme}://localhost:${gatewayPort}`;
     await Promise.all([waitReady(brokerUrl, services[0]!), waitReady(gatewayUrl, services[1]!)]);
 
     const done = new Promise<void>((resolveDone, rejectDone) => {
@@ -177,6 +180,16 @@ export function listenHostFor(env: Env): string {
   return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
 }
 
+/**
+ * Where the services listen: with auth off, on loopback only, so nobody else can reach a stack that lets
+ * anyone in; with AUTH=on, on every interface. LISTEN_HOST, when set, wins (and a service with auth off
+ * on another interface logs a loud warning).
+ */
+export function listenHostFor(env: Env): string {
+  if (env['LISTEN_HOST']) return env['LISTEN_HOST'];
+  return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
+}
+
 async function localPort(what: string, preferred: number, say: Say): Promise<number> {
   if (await isPortFree(preferred)) return preferred;
   const port = await freePort();
@@ -197,15 +210,22 @@ async function waitReady(url: string, service: Service): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`the ${service.name} exited with code ${service.child.exitCode} while starting`);
-    try {
-      const response = await fetch(`${url}/readyz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
+    if (await answersReady(url)) return;
     await sleep(100);
   }
   throw new Error(`the ${service.name} did not become ready at ${url}/readyz within 30 s`);
+}
+
+/** Whether GET /readyz answers 200 (false while not listening yet). */
+function answersReady(url: string): Promise<boolean> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolveReady) => {
+    // Our own child process on localhost: only whether it answers matters, so a self-signed certificate is fine.
+    get(`${url}/readyz`, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      resolveReady(response.statusCode === 200);
+    }).on('error', () => resolveReady(false));
+  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
