@@ -180,16 +180,6 @@ export function listenHostFor(env: Env): string {
   return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
 }
 
-/**
- * Where the services listen: with auth off, on loopback only, so nobody else can reach a stack that lets
- * anyone in; with AUTH=on, on every interface. LISTEN_HOST, when set, wins (and a service with auth off
- * on another interface logs a loud warning).
- */
-export function listenHostFor(env: Env): string {
-  if (env['LISTEN_HOST']) return env['LISTEN_HOST'];
-  return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
-}
-
 async function localPort(what: string, preferred: number, say: Say): Promise<number> {
   if (await isPortFree(preferred)) return preferred;
   const port = await freePort();
