@@ -28,11 +28,11 @@ export interface HostileProbeResult {
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ProbeOptions;
 
-/** Just under the element bound, padded to the byte limit with one long string. */
+/** Just under the element bound, padded to the byte limit with one long string: valid, parsed in full. */
 function heaviestAccepted(): Buffer {
   const elements = new Array<string>(options.maxElements - 10).fill('0').join(',');
-  const head = `{"key":"k","value":[${elements}],"headers":{"pad":"`;
-  const tail = '"}}';
+  const head = `{"key":"k","value":[${elements},"`;
+  const tail = '"]}';
   const pad = Math.max(0, options.maxBodyBytes - head.length - tail.length - 16);
   return Buffer.from(head + 'x'.repeat(pad) + tail);
 }
