@@ -123,6 +123,7 @@ export class ChildrenCache<V, Data = unknown> extends WatchedCache<ChildrenWork>
   readonly #entries = new Map<string, V>();
   /** One watcher per child, so re-reading a node never stacks another listener on its watch. */
   readonly #watchers = new Map<string, Watcher>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(
     zk: ZooKeeper,
@@ -147,6 +148,12 @@ export class ChildrenCache<V, Data = unknown> extends WatchedCache<ChildrenWork>
     return [...this.#entries.values()];
   }
 
+  /** Calls `listener` after every read pass that added, changed or removed entries; answers its removal. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /**
    * Re-reads the list of children. Resolves after a read that started after this call, so a caller that
    * just changed ZooKeeper sees its change; concurrent callers share reads.
@@ -165,10 +172,11 @@ export class ChildrenCache<V, Data = unknown> extends WatchedCache<ChildrenWork>
 
   protected async read({ list, every, nodes }: ChildrenWork): Promise<void> {
     const names = new Set(nodes);
+    let changed = false;
     if (list || every) {
       const listed = new Set(await this.zk.getChildren(this.path, this.#onListChanged));
       for (const name of this.#entries.keys()) {
-        if (!listed.has(name)) this.#forget(name);
+        if (!listed.has(name)) changed = this.#forget(name);
       }
       for (const name of names) {
         if (!listed.has(name)) names.delete(name);
@@ -185,12 +193,15 @@ export class ChildrenCache<V, Data = unknown> extends WatchedCache<ChildrenWork>
       const node = read[i];
       if (node) this.#entries.set(name, this.decode(name, node.value));
       else this.#forget(name);
+      changed = true;
     });
+    if (changed) for (const listener of this.#listeners) listener();
   }
 
-  #forget(name: string): void {
+  #forget(name: string): true {
     this.#entries.delete(name);
     this.#watchers.delete(name);
+    return true;
   }
 
   #onListChanged: Watcher = () => this.schedule(listWork);
