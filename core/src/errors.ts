@@ -28,7 +28,20 @@ export const errorTable = {
   METHOD_NOT_ALLOWED: { statusCode: 405, retriable: false, message: 'this path does not take this method' },
   REQUEST_TIMEOUT: { statusCode: 408, retriable: true, message: 'the request was not received in time' },
   RECORD_ID_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no record with this id in the dedup window' },
+  GROUP_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no such consumer group' },
+  UNKNOWN_MEMBER: {
+    statusCode: 404,
+    retriable: false,
+    message: 'no such member in this group (it left, its session expired, or a newer member of its name replaced it): join again',
+  },
   TOPIC_EXISTS: { statusCode: 409, retriable: false, message: 'topic already exists' },
+  NOT_PARTITION_OWNER: {
+    statusCode: 409,
+    retriable: false,
+    message: 'this member does not hold the partition now (it moved to another member); records after the last commit will be delivered again',
+  },
+  GROUP_NOT_EMPTY: { statusCode: 409, retriable: false, message: 'the group has live members; this needs a group without members' },
+  NOT_DELIVERED: { statusCode: 409, retriable: false, message: 'this record was not delivered to this member' },
   RECORD_TOO_LARGE: { statusCode: 413, retriable: false, message: 'record too large' },
   BODY_TOO_LARGE: { statusCode: 413, retriable: false, message: 'request body too large' },
   JSON_TOO_MANY_ELEMENTS: { statusCode: 413, retriable: false, message: 'the request body has more JSON elements than allowed' },
@@ -60,6 +73,11 @@ export const errorTable = {
     message: 'too many concurrent reads of this consumer committed first; nothing was skipped, retry',
   },
   STALE_CONTROLLER: { statusCode: 503, retriable: false, message: 'a newer controller has taken over' },
+  REBALANCE_IN_PROGRESS: {
+    statusCode: 503,
+    retriable: true,
+    message: "the group's membership kept changing while this request ran; retry",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorTable;

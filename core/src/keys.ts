@@ -16,6 +16,26 @@
 // One consumer's keys share the hash tag {<email>} (there may be millions of consumers; none live in ZooKeeper):
 //   trib:consumer:{<email>}:subscriptions       hash  topic name -> topic id it subscribed to
 //   trib:consumer:{<email>}:offsets:<topic>     hash  partition -> next offset to read
+// and who reads a topic, under the topic id's own tag (GET /topics/:topic/consumers; reclaiming a deleted topic):
+//   trib:topic:{<topicId>}:emails               set   emails that subscribed to the topic (by this id)
+//
+// One consumer group's keys share the hash tag {<group>} (group names are [A-Za-z0-9._-], like topic names),
+// so every group script touches one slot. A partition of a group is the field "<topicId>:<p>":
+//   trib:group:{<g>}:meta         hash  generation (bumped by every membership change), created_at, and the
+//                                       group config: max_deliveries, retry_delay_ms, dead_letter_topic
+//   trib:group:{<g>}:members      hash  member id -> {name, topics | pattern, session_timeout_ms, from, joined_at}
+//   trib:group:{<g>}:sessions     zset  member id -> session deadline (ms, Redis' clock)
+//   trib:group:{<g>}:owners       hash  partition -> member id holding it: the lease; a partition is fetched
+//                                       only by its holder (DESIGN.md I10)
+//   trib:group:{<g>}:positions    hash  partition -> next offset its holder fetches (goes with the lease)
+//   trib:group:{<g>}:offsets      hash  partition -> committed offset, the next to read (Kafka's convention)
+//   trib:group:{<g>}:delivered    hash  partition -> past the highest offset ever fetched (below it: redeliveries)
+//   trib:group:{<g>}:deliveries   hash  "<topicId>:<p>:<offset>" -> "<count> <last reason>" of a nacked record
+//   trib:group:{<g>}:retry:<topicId>:<p>     zset  offset -> when the nacked record is due (again)
+//   trib:group:{<g>}:inflight:<topicId>:<p>  zset  offset -> offset: redelivered and not yet acknowledged
+//   trib:group:{<g>}:changed      shard channel  published when members or leases change (wakes waiting fetches)
+// and every group, under its own tag:
+//   trib:{groups}:index           zset  group -> earliest time one of its sessions may expire (+inf: no members)
 //
 // The cluster's own keys share the hash tag {cluster}:
 //   trib:{cluster}:broker-heartbeats   hash  broker instance id -> its last heartbeat (ms, the broker's clock),
@@ -81,6 +101,45 @@ export function consumerKeys(email: string): ConsumerKeys {
     offsets: (topic) => `${tag}:offsets:${topic}`,
   };
 }
+
+/** Who reads a topic: keyed by its id, so a re-created topic starts with none (I4). */
+export function topicReaderKeys(topicId: string): { readonly emails: string } {
+  return { emails: `${PREFIX}:topic:{${topicId}}:emails` };
+}
+
+export interface GroupKeys {
+  readonly meta: string;
+  readonly members: string;
+  readonly sessions: string;
+  readonly owners: string;
+  readonly positions: string;
+  readonly offsets: string;
+  readonly delivered: string;
+  readonly deliveries: string;
+  readonly changed: string;
+  retry(partition: PartitionRef): string;
+  inflight(partition: PartitionRef): string;
+}
+
+/** `group` must already be valid (GROUP_NAME_PATTERN): it goes into the hash tag as it is. */
+export function groupKeys(group: string): GroupKeys {
+  const tag = `${PREFIX}:group:{${group}}`;
+  return {
+    meta: `${tag}:meta`,
+    members: `${tag}:members`,
+    sessions: `${tag}:sessions`,
+    owners: `${tag}:owners`,
+    positions: `${tag}:positions`,
+    offsets: `${tag}:offsets`,
+    delivered: `${tag}:delivered`,
+    deliveries: `${tag}:deliveries`,
+    changed: `${tag}:changed`,
+    retry: ({ topicId, partition }) => `${tag}:retry:${topicId}:${partition}`,
+    inflight: ({ topicId, partition }) => `${tag}:inflight:${topicId}:${partition}`,
+  };
+}
+
+export const groupIndexKey = `${PREFIX}:{groups}:index`;
 
 export const clusterKeys = Object.freeze({
   brokerHeartbeats: `${PREFIX}:{cluster}:broker-heartbeats`,

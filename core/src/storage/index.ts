@@ -1,11 +1,13 @@
-// The storage layer: the only code that talks to Redis about partitions and consumers. Routes, the read and
-// write paths and the controller call these stores; nothing else assembles script arguments.
+// The storage layer: the only code that talks to Redis about partitions, consumers and consumer groups. Routes,
+// the read and write paths and the controller call these stores; nothing else assembles script arguments.
 import type { RedisClient } from './connection.js';
 import { ConsumerStore } from './consumer-store.js';
+import { GroupStore } from './group-store.js';
 import { LogStore } from './log-store.js';
 
 export * from './connection.js';
 export * from './consumer-store.js';
+export * from './group-store.js';
 export * from './log-store.js';
 export * from './result-codes.js';
 export * from './scripts.js';
@@ -15,8 +17,9 @@ export interface Storage {
   readonly redis: RedisClient;
   readonly logs: LogStore;
   readonly consumers: ConsumerStore;
+  readonly groups: GroupStore;
 }
 
 export function createStorage(redis: RedisClient): Storage {
-  return { redis, logs: new LogStore(redis), consumers: new ConsumerStore(redis) };
+  return { redis, logs: new LogStore(redis), consumers: new ConsumerStore(redis), groups: new GroupStore(redis) };
 }

@@ -17,6 +17,11 @@ describe('script result codes', () => {
       SEGMENTS_NOT_DECLARED: 'PARTITION_BUSY',
       STALE_CONTROLLER: 'STALE_CONTROLLER',
       NOT_DELETED: 'INTERNAL_ERROR',
+      UNKNOWN_MEMBER: 'UNKNOWN_MEMBER',
+      NOT_PARTITION_OWNER: 'NOT_PARTITION_OWNER',
+      STALE_GENERATION: 'REBALANCE_IN_PROGRESS',
+      GROUP_NOT_EMPTY: 'GROUP_NOT_EMPTY',
+      NOT_DELIVERED: 'NOT_DELIVERED',
     };
     for (const [name, code] of Object.entries(ScriptResult)) {
       expect(scriptError(code, { topic: 't', partition: 0 }).code, name).toBe(expected[name as keyof typeof ScriptResult]);
