@@ -4,7 +4,8 @@
 //   2. its partition comes from Kafka's default partitioner on the key (DESIGN.md I2); keyless records
 //      ("key": null) of one request all go to one partition, the next request's to the next one (round robin
 //      per topic in this broker): Kafka's sticky partitioner with one batch per request, so a batch of keyless
-//      records is still one script call;
+//      records is still one script call. A keyless record with an id is placed by its id instead, so that a
+//      retry lands where the first copy did and is recognised as a duplicate;
 //   3. each partition's records go to Redis in ONE append script call (LogStore.append, core/lua/
 //      appendRecords.lua), which assigns contiguous offsets atomically (I1); the calls for all partitions go
 //      out together, each to its partition's shard on a Redis Cluster;
@@ -112,7 +113,13 @@ export class PartitionWriter {
           { topic: topic.name },
         );
       }
-      const partition = record.key === null ? (keyless ??= this.#nextKeylessPartition(topic)) : partitionFor(record.key, topic.partitions);
+      const partition =
+        record.key !== null
+          ? partitionFor(record.key, topic.partitions)
+          : // A keyless record with an id goes where its id hashes to, so a retry meets its first copy's dedup state.
+            record.id !== undefined
+            ? partitionFor(record.id, topic.partitions)
+            : (keyless ??= this.#nextKeylessPartition(topic));
       let batch = batches.get(partition);
       if (!batch) batches.set(partition, (batch = { partition, positions: [], payloads: [], ids: undefined }));
       if (record.id !== undefined && !batch.ids) batch.ids = batch.payloads.map(() => '');

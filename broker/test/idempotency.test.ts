@@ -92,6 +92,15 @@ describe('record ids', () => {
     }
   });
 
+  it('a keyless record with an id goes where its id hashes to, so its retry is a duplicate, not a second copy', async () => {
+    const { name } = await create(6);
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push((await write(name, { key: null, value: 'keyless', id: 'no-key-1' })).json());
+    expect(answers[0].partition).toBe(partitionFor('no-key-1', 6));
+    expect(answers[0].duplicate).toBeUndefined();
+    for (const later of answers.slice(1)) expect(later).toEqual({ ...answers[0], duplicate: true });
+  });
+
   it('GET /topics/:topic/ids/:id says where the record went while the id is in the window', async () => {
     const { name } = await create(4);
     const written = (await write(name, { key: 'order-9', value: 1, id: 'order-9/created' })).json();
