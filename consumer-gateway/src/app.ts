@@ -1,6 +1,7 @@
 // The consumer gateway's HTTP routes. Handlers validate (JSON schema) and delegate: to Subscriptions,
 // ConsumerOffsets and PartitionReader. Emails are lowercased before use (email.ts). Reads of a partition or a
-// whole topic are a plugin of their own (read-routes.ts). buildGatewayApp never listens; server.ts does.
+// whole topic (read-routes.ts) and consumer groups (groups/routes.ts) are plugins of their own.
+// buildGatewayApp never listens; server.ts does.
 import type { FastifyInstance } from 'fastify';
 import {
   clusterResource,
@@ -27,6 +28,7 @@ import {
   type ZooKeeper,
 } from '@tributary/core';
 import { consumerEmail, emailSchema, invalidEmail } from './email.js';
+import { createGroups, groupRoutes } from './groups/index.js';
 import { ConsumerOffsets, type SeekTarget } from './offsets.js';
 import { PartitionReader, readResultJson } from './read.js';
 import { clientGone, readQueryProperties, readRoutes, type ReadQuery } from './read-routes.js';
@@ -135,6 +137,8 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const offsets = new ConsumerOffsets(storage, topics);
   const reader = new PartitionReader(storage, waiters);
   app.register(readRoutes, { topics, partitions: reader, topicReader: new TopicReader(storage, waiters, reader) });
+  const groups = createGroups({ config, storage, zk, topics, waiters, logger: deps.logger });
+  app.register(groupRoutes, { groups });
 
   app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
     '/subscribe/:email/:topic',

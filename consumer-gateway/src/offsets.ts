@@ -60,7 +60,8 @@ export class ConsumerOffsets {
   }
 }
 
-function checkRange(topic: Topic, { partition, logStartOffset, nextOffset }: PartitionOffsets, offset: number): void {
+/** INVALID_OFFSET unless `offset` is from the partition's log start to its next offset. */
+export function checkRange(topic: Topic, { partition, logStartOffset, nextOffset }: PartitionOffsets, offset: number): void {
   if (offset < logStartOffset || offset > nextOffset) {
     throw new TributaryError(
       'INVALID_OFFSET',

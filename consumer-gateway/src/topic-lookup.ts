@@ -17,3 +17,7 @@ export async function liveOffsets(logs: LogStore, topic: Topic): Promise<Partiti
   if (offsets.some((p) => p.deleted)) throw topicNotFound(topic.name);
   return offsets;
 }
+
+/** Records left to read from `committed` (the log start if none, or if retention passed it) to the end. */
+export const lagOf = ({ logStartOffset, nextOffset }: PartitionOffsets, committed: number | undefined): number =>
+  nextOffset - Math.max(committed ?? logStartOffset, logStartOffset);
