@@ -16,7 +16,7 @@ export async function createBroker(config: Config): Promise<Broker> {
   try {
     await Promise.all([paths.deletedTopics, paths.brokers].map((path) => zk.mkdirp(path)));
     const registry = new BrokerRegistry({ config, zk, paths, redis, log: logger });
-    const controller = new Controller({ config, logs: storage.logs, zk, paths, topics, log: logger });
+    const controller = new Controller({ config, logs: storage.logs, consumers: storage.consumers, groups: storage.groups, zk, paths, topics, log: logger });
     const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger, access });
     await Promise.all([controller.start(), registry.start()]);
     let closed: Promise<void> | undefined;

@@ -12,12 +12,15 @@
 // when the connection returns it checks that /controller is still its own before resuming.
 //
 // Redis keys touched, per partition (through LogStore, core/keys.ts): trib:{<topicId>:<p>}:state, :segments,
-// :seg:<base>.
+// :seg:<base>. Reclaiming a topic also ends the consumers' subscriptions to it (ConsumerStore: the emails in
+// trib:topic:{<topicId>}:emails) and drops what consumer groups stored about it (GroupStore).
 import {
   isNodeError,
   isTributaryError,
   type Config,
   type ConnectionState,
+  type ConsumerStore,
+  type GroupStore,
   type Logger,
   type LogStore,
   type TopicCache,
@@ -33,6 +36,8 @@ const RETRY_MS = 1_000;
 export interface ControllerDeps {
   config: Config;
   logs: LogStore;
+  consumers: ConsumerStore;
+  groups: GroupStore;
   zk: ZooKeeper;
   paths: ZooKeeperPaths;
   topics: TopicCache;
@@ -225,6 +230,9 @@ export class Controller {
     const node = await zk.getDataIfExists<DeletedTopicNode>(paths.deletedTopic(topicId));
     if (!node || node.value.reclaimedAt !== undefined || !this.#active || epoch === undefined) return;
     await logs.reclaim({ ...node.value, id: topicId }, epoch);
+    // Consumer state that names the topic: idempotent, so a reclaim retried after a crash does it again safely.
+    await this.deps.consumers.forgetTopic({ id: topicId, name: node.value.name });
+    await this.deps.groups.forgetTopic({ id: topicId, partitions: node.value.partitions });
     await zk.setData(paths.deletedTopic(topicId), { ...node.value, reclaimedAt: Date.now() }, node.version);
     log.info({ topic: node.value.name, topicId }, 'reclaimed the storage of a deleted topic');
   }

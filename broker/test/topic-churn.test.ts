@@ -70,7 +70,7 @@ beforeAll(async () => {
       storage: { ...storage, logs: scheduled(storage.logs, `${which}.redis`) },
       zk: scheduled(zk, `${which}.zookeeper`),
       registry: new BrokerRegistry({ ...deps, redis }),
-      controller: new Controller({ ...deps, logs: storage.logs }),
+      controller: new Controller({ ...deps, logs: storage.logs, consumers: storage.consumers, groups: storage.groups }),
       logger,
     });
     return { app, topics };

@@ -1,7 +1,7 @@
 // The consumer gateway's HTTP routes. Handlers validate (JSON schema) and delegate: to Subscriptions,
 // ConsumerOffsets and PartitionReader. Emails are lowercased before use (email.ts). Reads of a partition or a
-// whole topic (read-routes.ts) and consumer groups (groups/routes.ts) are plugins of their own.
-// buildGatewayApp never listens; server.ts does.
+// whole topic (read-routes.ts), consumer groups (groups/routes.ts) and a topic's consumers
+// (topic-consumers.ts) are plugins of their own. buildGatewayApp never listens; server.ts does.
 import type { FastifyInstance } from 'fastify';
 import {
   clusterResource,
@@ -33,6 +33,7 @@ import { ConsumerOffsets, type SeekTarget } from './offsets.js';
 import { PartitionReader, readResultJson } from './read.js';
 import { clientGone, readQueryProperties, readRoutes, type ReadQuery } from './read-routes.js';
 import { Subscriptions, type StartFrom } from './subscriptions.js';
+import { topicConsumerRoutes } from './topic-consumers.js';
 import { liveTopic } from './topic-lookup.js';
 import { TopicReader } from './topic-read.js';
 import type { AppendWaiters } from './waiters.js';
@@ -139,6 +140,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.register(readRoutes, { topics, partitions: reader, topicReader: new TopicReader(storage, waiters, reader) });
   const groups = createGroups({ config, storage, zk, topics, waiters, logger: deps.logger });
   app.register(groupRoutes, { groups });
+  app.register(topicConsumerRoutes, { storage, topics, groups: groups.admin });
 
   app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
     '/subscribe/:email/:topic',

@@ -7,9 +7,11 @@
 
   ARGV[1]  topic name
 
-  Returns  1 if unsubscribed
+  Returns  the id of the topic the subscription was made to
   Errors   -3  not subscribed to this topic
 ]]
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -3 end
+local id = redis.call('HGET', KEYS[1], ARGV[1])
+if not id then return -3 end
+redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
-return 1
+return id

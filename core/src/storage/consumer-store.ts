@@ -4,9 +4,13 @@
 // Cluster slot (a consumer and the partitions it reads are on different slots: no script spans both):
 //   trib:consumer:{<email>}:subscriptions     hash  topic name -> id of the topic it subscribed to
 //   trib:consumer:{<email>}:offsets:<topic>   hash  partition -> next offset to read (missing: log start)
-import { consumerKeys } from '../keys.js';
+// and, under the topic id's own tag, who subscribed to a topic (written before the subscription, removed after
+// it, so it may name more consumers than are subscribed, never fewer; readers() checks each):
+//   trib:topic:{<topicId>}:emails             set   emails
+import { consumerKeys, topicReaderKeys } from '../keys.js';
 import type { Topic } from '../topics.js';
 import { redisCall, execPipeline, redisFailure, type RedisClient } from './connection.js';
+import { pipelineEach } from './slots.js';
 import { scriptError } from './result-codes.js';
 import { TributaryError } from '../errors.js';
 
@@ -43,6 +47,7 @@ export class ConsumerStore {
   /** Subscribes `email` to the topic's current id; a stale subscription (older id) is replaced, offsets too. */
   async subscribe(email: string, topic: Topic, startOffsets: readonly OffsetPosition[]): Promise<SubscribeOutcome> {
     const keys = consumerKeys(email);
+    await redisCall(this.redis.sadd(topicReaderKeys(topic.id).emails, email), { write: true });
     const pairs = startOffsets.flatMap(({ partition, offset }) => [partition, offset]);
     const outcome = await redisCall(this.redis.subscribeTopic(keys.subscriptions, keys.offsets(topic.name), topic.name, topic.id, pairs), {
       write: true,
@@ -54,7 +59,44 @@ export class ConsumerStore {
   async unsubscribe(email: string, topicName: string): Promise<void> {
     const keys = consumerKeys(email);
     const outcome = await redisCall(this.redis.unsubscribeTopic(keys.subscriptions, keys.offsets(topicName), topicName), { write: true });
-    if (outcome < 0) throw scriptError(outcome, { topic: topicName, email });
+    if (typeof outcome === 'number') throw scriptError(outcome, { topic: topicName, email });
+    await redisCall(this.redis.srem(topicReaderKeys(outcome).emails, email), { write: true });
+  }
+
+  /**
+   * The consumers subscribed to the topic (its current id), each with its stored offsets (partition ->
+   * offset). Names the index holds but that are no longer subscribed are dropped from it.
+   */
+  async readers(topic: Topic): Promise<Array<{ email: string; offsets: Record<string, string> }>> {
+    const index = topicReaderKeys(topic.id).emails;
+    const emails = (await redisCall(this.redis.smembers(index))).sort();
+    const slotOf = (email: string) => consumerKeys(email).subscriptions;
+    const [subscribedTo, offsets] = await Promise.all([
+      pipelineEach(this.redis, emails, slotOf, (pipeline, email) => pipeline.hget(consumerKeys(email).subscriptions, topic.name)),
+      pipelineEach(this.redis, emails, slotOf, (pipeline, email) => pipeline.hgetall(consumerKeys(email).offsets(topic.name))),
+    ]);
+    const readers: Array<{ email: string; offsets: Record<string, string> }> = [];
+    const stale: string[] = [];
+    emails.forEach((email, i) => {
+      if (subscribedTo[i] === topic.id) readers.push({ email, offsets: offsets[i] as Record<string, string> });
+      else stale.push(email);
+    });
+    if (stale.length > 0) await redisCall(this.redis.srem(index, stale), { write: true });
+    return readers;
+  }
+
+  /** Ends every subscription made to a deleted topic (its id and name), and its index. */
+  async forgetTopic(topic: Pick<Topic, 'id' | 'name'>): Promise<void> {
+    const index = topicReaderKeys(topic.id).emails;
+    const emails = await redisCall(this.redis.smembers(index));
+    await pipelineEach(
+      this.redis,
+      emails,
+      (email) => consumerKeys(email).subscriptions,
+      (pipeline, email) => pipeline.forgetSubscription(consumerKeys(email).subscriptions, consumerKeys(email).offsets(topic.name), topic.name, topic.id),
+      { write: true },
+    );
+    await redisCall(this.redis.unlink(index), { write: true });
   }
 
   /** Where the consumer's next read of the partition starts; changes nothing. NOT_SUBSCRIBED unless subscribed. */

@@ -1,7 +1,8 @@
 // Registers every Lua script in core/lua with ioredis once per connection (defineCommand: EVALSHA, falling
 // back to EVAL only when Redis lost its script cache). A file named `name-N.lua` takes exactly N keys; a
 // plain `name.lua` takes a variable number and the caller passes the key count first. Only the stores in
-// this folder call them (log-store.ts, consumer-store.ts): they assemble KEYS and ARGV and decode replies.
+// this folder call them (log-store.ts, consumer-store.ts, group-store.ts, whose scripts group-scripts.ts
+// declares): they assemble KEYS and ARGV and decode replies.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis, Result } from 'ioredis';
@@ -25,7 +26,8 @@ declare module 'ioredis' {
       topicId: string,
       ...startOffsets: ScriptArg[]
     ): Result<number, Context>;
-    unsubscribeTopic(subscriptions: string, offsets: string, topic: string): Result<number, Context>;
+    unsubscribeTopic(subscriptions: string, offsets: string, topic: string): Result<number | string, Context>;
+    forgetSubscription(subscriptions: string, offsets: string, topic: string, topicId: string): Result<number, Context>;
     readPosition(
       subscriptions: string,
       offsets: string,
