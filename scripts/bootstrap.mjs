@@ -46,7 +46,8 @@ if (!existsSync(installedLock) || statSync(lock).mtimeMs > statSync(installedLoc
 }
 
 // 3. The servers: always for tests and benchmarks (they start throwaway ones), for `npm start` only when
-//    the environment does not point at existing ones; wrk for benchmarks.
+//    the environment does not point at existing ones; for benchmarks, wrk and nats-server (NATS JetStream is
+//    one of the peers measured beside Tributary).
 const needRedis = purpose !== 'start' || !process.env.REDIS_HOST;
 const needZooKeeper = purpose !== 'start' || !process.env.ZOOKEEPER_HOST;
 const haveRedis = () => works('redis-server', ['--version']);
@@ -58,6 +59,7 @@ if (needRedis && !haveRedis()) missing.push('redis-server');
 if (needZooKeeper && !haveZooKeeper()) missing.push('zookeeper');
 // The benchmarks drive HTTP load with wrk from another process.
 if (purpose === 'bench' && !works('sh', ['-c', 'command -v wrk'])) missing.push('wrk');
+if (purpose === 'bench' && !works('sh', ['-c', 'command -v nats-server'])) missing.push('nats-server');
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {

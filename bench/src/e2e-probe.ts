@@ -4,8 +4,10 @@
 //
 //   node e2e-probe.js '{"brokerUrl":…,"gatewayUrl":…,"topic":…,"email":…,"key":…,"rate":1000,"warmupS":2,"measureS":20}'
 //
-// The writer is open-loop: record i is sent at t0 + i/rate whether or not earlier writes were answered, so a
-// slow broker shows up as latency, not as a lower rate. Prints one line: E2E_RESULT <json>.
+// The writer is open-loop: record i is due at t0 + i/rate and sent whether or not earlier writes were answered,
+// so a slow broker shows up as latency, not as a lower rate. Every millisecond it sends the records that fell
+// due as one request (Kafka's producer with linger.ms=1): at 1,000 records/s that is about one record per
+// request, at 20,000 about 20. Prints one line: E2E_RESULT <json>.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +27,8 @@ interface ProbeOptions {
 export interface ProbeResult {
   rate: number;
   sent: number;
+  /** Write requests the records went in. */
+  requests: number;
   /** Records written after the warm-up and timed. */
   measured: number;
   /** Acknowledged but never read within 5 s after the last write: should be 0. */
@@ -89,43 +93,47 @@ async function reader(): Promise<void> {
   }
 }
 
-async function writer(): Promise<{ sent: number; measuredFrom: number; elapsedS: number }> {
-  const body = JSON.stringify({ key: options.key, value: { event: 'e2e', page: '/probe', n: 0 } });
+async function writer(): Promise<{ sent: number; requests: number; measuredFrom: number; elapsedS: number }> {
+  const record = JSON.stringify({ key: options.key, value: { event: 'e2e', page: '/probe', n: 0 } });
   const total = Math.round(options.rate * (options.warmupS + options.measureS));
   const inFlight = new Set<Promise<void>>();
   const t0 = performance.now();
   let sent = 0;
-  const send = () => {
+  let requests = 0;
+  const send = (count: number) => {
+    const body = count === 1 ? record : `{"records":[${new Array<string>(count).fill(record).join(',')}]}`;
     const timing: Timing = { sentAt: performance.now() };
     const done = request('POST', `${options.brokerUrl}/write/${options.topic}`, body)
       .then(({ status, text }) => {
         if (status !== 200) {
-          writeErrors++;
+          writeErrors += count;
           return;
         }
         timing.ackedAt = performance.now();
-        writes.set((JSON.parse(text) as { offset: number }).offset, timing);
+        const answer = JSON.parse(text) as { offset: number; results?: Array<{ offset: number }> };
+        for (const { offset } of answer.results ?? [answer]) writes.set(offset, timing);
       })
-      .catch(() => void writeErrors++)
+      .catch(() => void (writeErrors += count))
       .finally(() => inFlight.delete(done));
     inFlight.add(done);
   };
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - t0) * options.rate) / 1000));
-    while (sent < due) {
-      send();
-      sent++;
+    if (due > sent) {
+      send(due - sent);
+      requests++;
+      sent = due;
     }
     await sleep(1);
   }
   const elapsedS = (performance.now() - t0) / 1000;
   await Promise.all(inFlight);
-  return { sent, measuredFrom: t0 + options.warmupS * 1000, elapsedS };
+  return { sent, requests, measuredFrom: t0 + options.warmupS * 1000, elapsedS };
 }
 
 const reading$ = reader();
 await sleep(200); // the first long poll is waiting before the first write
-const { sent, measuredFrom, elapsedS } = await writer();
+const { sent, requests, measuredFrom, elapsedS } = await writer();
 
 // Wait (bounded) for the reader to catch up with every acknowledged write.
 const deadline = performance.now() + 5000;
@@ -153,6 +161,7 @@ const summary = (values: number[]) => ({ p50: percentile(values, 50), p99: perce
 const result: ProbeResult = {
   rate: options.rate,
   sent,
+  requests,
   measured: measured.length,
   missing,
   writeErrors,

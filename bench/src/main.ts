@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAverage, machineFacts, uptime } from './machine.js';
-import { headlines, markdown, terminalSummary, type Results } from './report.js';
+import { headlines, markdown, terminalSummary, upgrade, type Results } from './report.js';
 import { settingsFor, type BenchContext } from './scenario.js';
 import { batchWrite } from './scenarios/batch-write.js';
 import { endToEnd } from './scenarios/end-to-end.js';
@@ -62,14 +62,14 @@ async function main(): Promise<number> {
   const profiled = new Set((values['cpu-prof']?.split(',') ?? []).map((s) => s.trim()).filter(Boolean));
   for (const name of profiled) if (name !== 'broker' && name !== 'gateway') throw new Error(`--cpu-prof takes broker and/or gateway, not "${name}"`);
   const outDir = resolve(values.out ?? fileURLToPath(new URL('../results/', import.meta.url)));
-  const before = values.before ? (JSON.parse(readFileSync(values.before, 'utf8')) as Results) : undefined;
+  const before = values.before ? upgrade(JSON.parse(readFileSync(values.before, 'utf8'))) : undefined;
   const notes = values.notes ? readFileSync(values.notes, 'utf8') : undefined;
   const beforeSummary = before && values.before
     ? { file: relative(process.cwd(), values.before), date: before.date, gitCommit: before.machine.gitCommit, headlines: headlines(before) }
     : undefined;
 
   if (values.render) {
-    const results = JSON.parse(readFileSync(values.render, 'utf8')) as Results;
+    const results = upgrade(JSON.parse(readFileSync(values.render, 'utf8')));
     if (beforeSummary) results.before = beforeSummary;
     if (notes) results.notes = notes;
     writeFileSync(values.render, `${JSON.stringify(results, null, 2)}\n`);
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
 
   const results: Results = {
-    format: 1,
+    format: 2,
     date: new Date().toISOString(),
     mode: settings.mode,
     settings,
@@ -107,7 +107,8 @@ async function main(): Promise<number> {
       redisPersistence: stack.redis.persistence,
       externalRedis: stack.redis.external,
       externalZooKeeper: stack.zookeeper.external,
-      loadGenerator: `${machine.wrk ?? 'wrk'} (-t1); ${machine.redisBenchmark ?? 'redis-benchmark: not installed'}; e2e and batch probes (node)`,
+      loadGenerator: `${machine.wrk ?? 'wrk'} (-t1); ${machine.redisBenchmark ?? 'redis-benchmark: not installed'}; e2e, batch and NATS probes (node)`,
+      ...(stack.nats ? { nats: stack.nats.version } : {}),
     },
     scenarios: {},
     memory: [],
@@ -136,7 +137,7 @@ async function main(): Promise<number> {
 
     if (want('single')) results.scenarios.singleWrite = await attempt('1 single-record write', () => singleWrite(context));
     if (want('batch')) results.scenarios.batchWrite = await attempt('2 batch write', () => batchWrite(context));
-    if (want('ids')) results.scenarios.idempotentWrite = await attempt('6 batch write with ids', () => idempotentWrite(context));
+    if (want('ids')) results.scenarios.idempotentWrite = await attempt('6 batches of 1,000 at 1 and 8 connections, with and without ids', () => idempotentWrite(context));
     let filled: PrefillResult | undefined;
     if (want('read') || want('cost')) filled = results.scenarios.prefill = await attempt('filling read partitions', () => prefill(context));
     if (want('read')) {

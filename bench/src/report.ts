@@ -6,7 +6,7 @@ import type { Settings } from './scenario.js';
 import type { BatchWriteResult } from './scenarios/batch-write.js';
 import type { EndToEndResult } from './scenarios/end-to-end.js';
 import type { HostileBodiesResult } from './scenarios/hostile-bodies.js';
-import type { IdempotentWriteResult } from './scenarios/idempotent-write.js';
+import type { BatchSeries, IdempotentWriteResult } from './scenarios/idempotent-write.js';
 import type { PrefillResult } from './scenarios/prefill.js';
 import type { ReadCostResult } from './scenarios/read-cost.js';
 import type { ReadThroughputResult } from './scenarios/read-throughput.js';
@@ -20,7 +20,8 @@ export interface MemoryRow {
 }
 
 export interface Results {
-  format: 1;
+  /** 2: end-to-end is a list of rates, the ids scenario a list of series, single writes have peers. */
+  format: 2;
   date: string;
   mode: Settings['mode'];
   settings: Settings;
@@ -31,13 +32,15 @@ export interface Results {
     externalRedis: boolean;
     externalZooKeeper: boolean;
     loadGenerator: string;
+    /** nats-server --version, when JetStream was measured. */
+    nats?: string;
   };
   scenarios: {
     singleWrite?: SingleWriteResult;
     batchWrite?: BatchWriteResult;
     prefill?: PrefillResult;
     readThroughput?: ReadThroughputResult;
-    endToEnd?: EndToEndResult;
+    endToEnd?: EndToEndResult[];
     readCost?: ReadCostResult;
     idempotentWrite?: IdempotentWriteResult;
     hostileBodies?: HostileBodiesResult;
@@ -93,6 +96,46 @@ function largestBatch(results: Results) {
   return results.scenarios.batchWrite?.sizes.at(-1);
 }
 
+/**
+ * A results file of an older format, read as this one (for --before and --render): format 1 had one
+ * end-to-end rate and the ids scenario at one connection count.
+ */
+export function upgrade(raw: unknown): Results {
+  const results = raw as Results & { format: number };
+  if (results.format === 2) return results;
+  const s = results.scenarios as Record<string, unknown>;
+  const e2e = s['endToEnd'];
+  if (e2e && !Array.isArray(e2e)) s['endToEnd'] = [e2e];
+  const ids = s['idempotentWrite'] as
+    | { connections: number; without: Record<string, number>; withIds: Record<string, number>; series?: unknown }
+    | undefined;
+  if (ids && !ids.series) {
+    ids.series = [
+      { connections: ids.connections, ids: false, ...ids.without },
+      { connections: ids.connections, ids: true, ...ids.withIds },
+    ];
+  }
+  return { ...results, format: 2 };
+}
+
+const seriesName = (series: BatchSeries) => `batch ×1000, ${series.connections} conn${series.connections > 1 ? 's' : ''}${series.ids ? ', with ids' : ''}`;
+
+/** Server CPU per single-record write of each system (µs), where every process of it was measured. */
+export function serverCpu(w: SingleWriteResult): { tributary?: number; xadd?: number; nats?: number; baseline?: number } {
+  const c = w.cpuUsPerRequest;
+  const sum = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a + b : undefined);
+  return {
+    ...optionalNumber('tributary', sum(c.broker, c.redis)),
+    ...optionalNumber('xadd', sum(c.xadd, c.xaddRedis)),
+    ...optionalNumber('nats', c.nats),
+    ...optionalNumber('baseline', c.baseline),
+  };
+}
+
+function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
+
 /** The figures a before/after comparison is about. */
 export function headlines(results: Results): Headline[] {
   const s = results.scenarios;
@@ -107,6 +150,12 @@ export function headlines(results: Results): Headline[] {
     s.singleWrite?.cpuUsPerRequest.redis !== undefined
       ? { metric: 'single-record write, Redis CPU per request', value: s.singleWrite.cpuUsPerRequest.redis, unit: 'µs', better: 'lower' }
       : undefined,
+    s.singleWrite?.xadd && { metric: 'Fastify + XADD, req/s', value: s.singleWrite.xadd.perSecond, unit: 'req/s', better: 'higher' },
+    s.singleWrite?.xadd && { metric: 'single-record write ÷ Fastify + XADD', value: s.singleWrite.ratioToXadd, unit: '×', better: 'higher' },
+    s.singleWrite && serverCpu(s.singleWrite).xadd !== undefined
+      ? { metric: 'Fastify + XADD, server CPU per request', value: serverCpu(s.singleWrite).xadd!, unit: 'µs', better: 'lower' }
+      : undefined,
+    s.singleWrite?.nats && { metric: 'NATS JetStream, msg/s', value: s.singleWrite.nats.perSecond, unit: 'msg/s', better: 'higher' },
     ...(s.batchWrite?.sizes ?? []).flatMap((size): Headline[] => [
       { metric: `batch write ×${size.recordsPerRequest}, records/s`, value: size.recordsPerSecond, unit: 'records/s', better: 'higher' },
       ...(size.cpuUsPerRecord.broker !== undefined && size.cpuUsPerRecord.redis !== undefined
@@ -121,10 +170,12 @@ export function headlines(results: Results): Headline[] {
       : undefined,
     s.prefill && { metric: `fill ${s.prefill.long.records} records, records/s`, value: s.prefill.long.recordsPerSecond, unit: 'records/s', better: 'higher' },
     s.readThroughput && { metric: 'read max=1000, records/s', value: s.readThroughput.recordsPerSecond, unit: 'records/s', better: 'higher' },
-    s.endToEnd && { metric: 'end-to-end p50', value: s.endToEnd.ackToRead.p50, unit: 'ms', better: 'lower' },
-    s.endToEnd && { metric: 'end-to-end p99', value: s.endToEnd.ackToRead.p99, unit: 'ms', better: 'lower' },
+    ...(s.endToEnd ?? []).flatMap((e): Headline[] => [
+      { metric: `end-to-end p50 at ${e.rate}/s`, value: e.ackToRead.p50, unit: 'ms', better: 'lower' },
+      { metric: `end-to-end p99 at ${e.rate}/s`, value: e.ackToRead.p99, unit: 'ms', better: 'lower' },
+    ]),
     s.readCost && { metric: 'read-cost ratio (long ÷ short, p50)', value: s.readCost.ratio, unit: '×', better: 'lower' },
-    s.idempotentWrite && { metric: 'batch write ×1000 with ids, records/s', value: s.idempotentWrite.withIds.recordsPerSecond, unit: 'records/s', better: 'higher' },
+    ...(s.idempotentWrite?.series ?? []).map((series): Headline => ({ metric: `${seriesName(series)}, records/s`, value: series.recordsPerSecond, unit: 'records/s', better: 'higher' })),
     s.idempotentWrite && { metric: 'batch write with ids ÷ without', value: s.idempotentWrite.ratio, unit: '×', better: 'higher' },
     s.idempotentWrite?.bytesPerId !== undefined
       ? { metric: 'Redis memory per remembered id', value: s.idempotentWrite.bytesPerId, unit: 'B', better: 'lower' }
@@ -138,24 +189,53 @@ export function headlines(results: Results): Headline[] {
 export function targets(results: Results): TargetRow[] {
   const s = results.scenarios;
   const brokerRss = maxBrokerRss(results);
-  const batch = largestBatch(results);
   const met = (known: boolean, ok: boolean) => (known ? ok : undefined);
+  const single = s.singleWrite;
+  const cpu = single ? serverCpu(single) : {};
+  const e2eAt = (rate: number) => s.endToEnd?.find((e) => e.rate === rate);
+  const e2eRow = (rate: number, limitMs: number): TargetRow => {
+    const e = e2eAt(rate);
+    return {
+      target: `end-to-end p99 < ${limitMs} ms at ${int(rate)} records/s`,
+      measured: e ? `${ms(e.ackToRead.p99)}${e.missing > 0 ? `, ${e.missing} never read` : ''}` : 'not measured',
+      met: met(Boolean(e), (e?.ackToRead.p99 ?? Infinity) < limitMs && (e?.missing ?? 1) === 0),
+    };
+  };
+  const series = (connections: number, floor: number): TargetRow => {
+    const mine = s.idempotentWrite?.series.filter((x) => x.connections === connections) ?? [];
+    const worst = Math.min(...mine.map((x) => x.recordsPerSecond));
+    return {
+      target: `batches of 1,000 ≥ ${int(floor)} records/s on ${connections} connection${connections > 1 ? 's' : ''}, with and without ids`,
+      measured: mine.length > 0 ? mine.map((x) => `${int(x.recordsPerSecond)}${x.ids ? ' with ids' : ' without'}`).join(', ') : 'not measured',
+      met: met(mine.length > 0, worst >= floor),
+    };
+  };
   return [
+    {
+      target: 'single-record write ≥ 1.2× Fastify + XADD',
+      measured: single?.xadd ? times(single.ratioToXadd) : 'not measured',
+      met: met(Boolean(single?.xadd), (single?.ratioToXadd ?? 0) >= 1.2),
+    },
+    {
+      target: 'server CPU per single-record write ≤ Fastify + XADD (Node + Redis)',
+      measured:
+        cpu.tributary !== undefined && cpu.xadd !== undefined ? `${us(cpu.tributary)} (broker + Redis) vs ${us(cpu.xadd)}` : 'not measured',
+      met: met(cpu.tributary !== undefined && cpu.xadd !== undefined, (cpu.tributary ?? Infinity) <= (cpu.xadd ?? 0)),
+    },
+    {
+      target: 'Redis CPU per single-record append ≤ 15 µs',
+      measured: single?.cpuUsPerRequest.redis !== undefined ? us(single.cpuUsPerRequest.redis) : 'not measured',
+      met: met(single?.cpuUsPerRequest.redis !== undefined, (single?.cpuUsPerRequest.redis ?? Infinity) <= 15),
+    },
     {
       target: 'single-record write ≥ 0.8× bare Fastify',
       measured: s.singleWrite ? times(s.singleWrite.ratio) : 'not measured',
       met: met(Boolean(s.singleWrite), (s.singleWrite?.ratio ?? 0) >= 0.8),
     },
-    {
-      target: 'batch write ≥ 500,000 records/s',
-      measured: batch ? `${int(batch.recordsPerSecond)} records/s (×${batch.recordsPerRequest})` : 'not measured',
-      met: met(Boolean(batch), (batch?.recordsPerSecond ?? 0) >= 500_000),
-    },
-    {
-      target: 'end-to-end p99 < 10 ms at 1,000 records/s',
-      measured: s.endToEnd ? ms(s.endToEnd.ackToRead.p99) : 'not measured',
-      met: met(Boolean(s.endToEnd), (s.endToEnd?.ackToRead.p99 ?? Infinity) < 10 && (s.endToEnd?.missing ?? 1) === 0),
-    },
+    series(8, 500_000),
+    series(1, 350_000),
+    e2eRow(1000, 10),
+    e2eRow(20_000, 50),
     {
       target: 'read-cost ratio ≤ 1.2',
       measured: s.readCost ? times(s.readCost.ratio) : 'not measured',
@@ -194,6 +274,22 @@ function summaryRows(results: Results): SummaryRow[] {
       baseline: `bare Fastify ${int(w.baseline.perSecond)} req/s, p50 ${ms(w.baseline.p50Ms)}, p99 ${ms(w.baseline.p99Ms)}`,
       ratio: times(w.ratio),
     });
+    if (w.xadd) {
+      rows.push({
+        scenario: '  against Fastify + XADD',
+        tributary: `server CPU ${us(serverCpu(w).tributary)} per write`,
+        baseline: `${int(w.xadd.perSecond)} req/s, p99 ${ms(w.xadd.p99Ms)}, server CPU ${us(serverCpu(w).xadd)} per write`,
+        ratio: times(w.ratioToXadd),
+      });
+    }
+    if (w.nats) {
+      rows.push({
+        scenario: '  against NATS JetStream',
+        tributary: '',
+        baseline: `${int(w.nats.perSecond)} msg/s, p99 ${ms(w.nats.p99Ms)}, server CPU ${us(serverCpu(w).nats)} per message`,
+        ratio: times(w.broker.perSecond / w.nats.perSecond),
+      });
+    }
   }
   for (const size of s.batchWrite?.sizes ?? []) {
     rows.push({
@@ -220,10 +316,9 @@ function summaryRows(results: Results): SummaryRow[] {
       ratio: '',
     });
   }
-  if (s.endToEnd) {
-    const e = s.endToEnd;
+  for (const e of s.endToEnd ?? []) {
     rows.push({
-      scenario: `4 end-to-end at ${e.rate}/s`,
+      scenario: `4 end-to-end at ${int(e.rate)} records/s`,
       tributary: `ack→read p50 ${ms(e.ackToRead.p50)}, p99 ${ms(e.ackToRead.p99)}, max ${ms(e.ackToRead.max)}`,
       baseline: '',
       ratio: '',
@@ -241,10 +336,19 @@ function summaryRows(results: Results): SummaryRow[] {
   }
   if (s.idempotentWrite) {
     const i = s.idempotentWrite;
+    const rpush = s.batchWrite?.redisRpushPerSecond;
+    for (const x of i.series) {
+      rows.push({
+        scenario: `6 ${seriesName(x)}`,
+        tributary: `${int(x.recordsPerSecond)} records/s, p99 ${ms(x.p99Ms)}`,
+        baseline: rpush !== undefined ? `Redis RPUSH -P 32: ${int(rpush)} ops/s` : '',
+        ratio: rpush !== undefined ? times(x.recordsPerSecond / rpush) : '',
+      });
+    }
     rows.push({
-      scenario: `6 batch write ×${i.recordsPerRequest} with ids (${i.connections} conns)`,
-      tributary: `${int(i.withIds.recordsPerSecond)} records/s, p99 ${ms(i.withIds.p99Ms)}; ${i.bytesPerId === undefined ? '?' : int(i.bytesPerId)} B of Redis per id`,
-      baseline: `same batches without ids: ${int(i.without.recordsPerSecond)} records/s`,
+      scenario: '  ids',
+      tributary: `${i.bytesPerId === undefined ? '?' : int(i.bytesPerId)} B of Redis per id`,
+      baseline: 'with ids ÷ without',
       ratio: times(i.ratio),
     });
   }
@@ -322,6 +426,7 @@ export function markdown(results: Results): string {
         ['redis', `${results.stack.redis}, ${results.stack.redisPersistence}${results.stack.externalRedis ? ' (REDIS_HOST)' : ', throwaway'}`],
         ['zookeeper', results.stack.externalZooKeeper ? 'ZOOKEEPER_HOST' : 'throwaway, Debian package'],
         ['load generator', results.stack.loadGenerator],
+        ['peers', `bare Fastify route; Fastify + ioredis XADD on the same Redis; ${results.stack.nats ? `NATS JetStream (${results.stack.nats}, -js, file storage, Debian package)` : 'NATS JetStream not measured (nats-server not installed)'}`],
         ['git commit', m.gitCommit ?? 'n/a'],
         ['run took', `${Math.round(results.durationS)} s`],
       ],
@@ -366,7 +471,35 @@ export function markdown(results: Results): string {
       '',
       `\`POST /write/:topic\` with one ${w.bodyBytes}-byte record (constant key, a topic of ${w.topicPartitions} partition), ` +
         `wrk with ${w.connections} connections, saturating. Baseline: a bare Fastify route in its own process that parses ` +
-        'the same body with Fastify\'s JSON parser and answers a constant JSON (bench/src/baseline-server.ts). Rounds alternate baseline and broker.',
+        'the same body with Fastify\'s JSON parser and answers a constant JSON (bench/src/baseline-server.ts). Peers: ' +
+        'Fastify + one `XADD` per request on the same Redis (bench/src/xadd-server.ts, wrk with the same connections), ' +
+        `and NATS JetStream with file storage, the same bytes as one message, ${w.connections} publishes in flight ` +
+        '(bench/src/nats-probe.ts). Rounds go through every system in turn.',
+      '',
+      mdTable(
+        ['system', 'writes/s', 'p50', 'p99', 'max', 'failed', 'server CPU per write', 'server CPU per 1,000 writes'],
+        [
+          ['bare Fastify route answering a constant', w.baseline, us(w.cpuUsPerRequest.baseline), serverCpu(w).baseline] as const,
+          ['**Tributary**', w.broker, `broker ${us(w.cpuUsPerRequest.broker)} + Redis ${us(w.cpuUsPerRequest.redis)}`, serverCpu(w).tributary] as const,
+          ...(w.xadd ? [['Fastify + one XADD per request', w.xadd, `Node ${us(w.cpuUsPerRequest.xadd)} + Redis ${us(w.cpuUsPerRequest.xaddRedis)}`, serverCpu(w).xadd] as const] : []),
+          ...(w.nats ? [[`NATS JetStream ${w.natsVersion ?? ''}, file storage`, w.nats, `nats-server ${us(w.cpuUsPerRequest.nats)}`, serverCpu(w).nats] as const] : []),
+        ].map(([name, x, cpu, total]) => [
+          name,
+          int(x.perSecond),
+          ms(x.p50Ms),
+          ms(x.p99Ms),
+          ms(x.maxMs),
+          String(x.failures),
+          cpu,
+          total === undefined ? 'n/a' : `${int(total)} ms`,
+        ]),
+      ),
+      '',
+      `Per round (writes/s): broker ${w.runs.broker.map((r) => int(r.okPerSecond)).join(', ')}; bare Fastify ${w.runs.baseline.map((r) => int(r.okPerSecond)).join(', ')}` +
+        `; Fastify + XADD ${(w.runs.xadd ?? []).map((r) => int(r.okPerSecond)).join(', ')}` +
+        `${(w.runs.nats ?? []).length > 0 ? `; NATS JetStream ${w.runs.nats.map((r) => int(r.ackedPerSecond)).join(', ')}` : ''}.`,
+      '',
+      'Tributary against the bare route alone:',
       '',
       mdTable(
         ['', 'req/s', 'p50', 'p99', 'max', 'failed requests', 'CPU per request'],
@@ -391,8 +524,6 @@ export function markdown(results: Results): string {
           ],
         ],
       ),
-      '',
-      `Per round (req/s): broker ${w.runs.broker.map((r) => int(r.okPerSecond)).join(', ')}; baseline ${w.runs.baseline.map((r) => int(r.okPerSecond)).join(', ')}.`,
       '',
     );
   }
@@ -462,12 +593,12 @@ export function markdown(results: Results): string {
       '',
     );
   }
-  if (s.endToEnd) {
-    const e = s.endToEnd;
+  for (const e of s.endToEnd ?? []) {
     out.push(
-      '### 4. End-to-end latency',
+      `### 4. End-to-end latency at ${int(e.rate)} records/s`,
       '',
-      `A probe process writes single records open-loop at ${e.rate}/s (achieved ${int(e.achievedRate)}/s) to one partition while ` +
+      `A probe process writes open-loop at ${int(e.rate)} records/s (achieved ${int(e.achievedRate)}/s), every millisecond the records ` +
+        `that fell due as one request (${e.requests ? (e.sent / e.requests).toFixed(1) : '1'} records per request on average), to one partition while ` +
         `one reader long-polls it (\`wait_ms=1000\`); ${e.warmupS} s warm-up, then ${e.measureS} s measured. Latency is from the ` +
         'write\'s acknowledgement to the reader having the record, both on the probe\'s clock.',
       '',
@@ -506,9 +637,34 @@ export function markdown(results: Results): string {
       '',
     );
   }
+  if (s.idempotentWrite) {
+    const i = s.idempotentWrite;
+    out.push(
+      '### 6. Batches of 1,000, with and without ids',
+      '',
+      `\`POST /write/:topic\` with ${i.recordsPerRequest} records per request, keys spread over a topic of ${i.topicPartitions} partitions, ` +
+        'from the batch probe (bench/src/batch-probe.ts): closed loop, one request per connection in flight; with ids, every record carries ' +
+        'an id never used before, so each is checked against the dedup window and stored.',
+      '',
+      mdTable(
+        ['connections', 'ids', 'records/s', 'p50', 'p99', 'CPU per record'],
+        i.series.map((x) => [
+          String(x.connections),
+          x.ids ? 'yes' : 'no',
+          int(x.recordsPerSecond),
+          ms(x.p50Ms ?? Number.NaN),
+          ms(x.p99Ms),
+          `broker ${us(x.brokerCpuUsPerRecord)} + Redis ${us(x.redisCpuUsPerRecord)}`,
+        ]),
+      ),
+      '',
+      `${int(i.idsStored)} ids remembered at the end, ${i.bytesPerId === undefined ? 'n/a' : int(i.bytesPerId)} bytes of Redis each; ${i.failed} failed requests.`,
+      '',
+    );
+  }
   if (results.memory.length > 0) {
     out.push(
-      '### 6. Memory',
+      '### 7. Memory',
       '',
       'Resident set size (VmRSS from /proc/<pid>/status) of the service processes right after each scenario; peak is ' +
         'VmHWM, the most since the process started. Redis: INFO used_memory_rss (the records themselves live there).',

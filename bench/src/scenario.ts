@@ -11,7 +11,8 @@ export interface Settings {
   measureS: number;
   /** Measured runs per series; figures are medians over them (the machine is shared and noisy). */
   rounds: number;
-  connections: { singleWrite: number; batchWrite: number; read: number };
+  /** batchSeries: connection counts of the batches-of-1,000 scenario (6), with and without ids. */
+  connections: { singleWrite: number; batchWrite: number; read: number; batchSeries: readonly number[] };
   batchPartitions: number;
   batchSizes: readonly number[];
   /** Records in the long partition (read throughput, read cost) and the short one (read cost). */
@@ -20,7 +21,8 @@ export interface Settings {
   /** Records per batch when filling partitions (the broker's maximum). */
   fillBatch: number;
   redisBenchmarkRequests: number;
-  e2e: { rate: number; warmupS: number; measureS: number };
+  /** End-to-end: each rate in records/s is one series (the producer sends what is due every millisecond). */
+  e2e: { rates: readonly number[]; warmupS: number; measureS: number };
   readCost: { durationS: number; max: number };
 }
 
@@ -29,14 +31,14 @@ const fullSettings: Settings = {
   warmupS: 3,
   measureS: 8,
   rounds: 3,
-  connections: { singleWrite: 32, batchWrite: 8, read: 8 },
+  connections: { singleWrite: 32, batchWrite: 8, read: 8, batchSeries: [1, 8] },
   batchPartitions: 4,
   batchSizes: [100, 1000],
   longPartition: 1_000_000,
   shortPartition: 1_000,
   fillBatch: 10_000,
   redisBenchmarkRequests: 2_000_000,
-  e2e: { rate: 1000, warmupS: 2, measureS: 20 },
+  e2e: { rates: [1000, 20_000], warmupS: 2, measureS: 20 },
   readCost: { durationS: 4, max: 100 },
 };
 
@@ -49,7 +51,7 @@ const quickSettings: Settings = {
   rounds: 1,
   longPartition: 100_000,
   redisBenchmarkRequests: 300_000,
-  e2e: { rate: 1000, warmupS: 1, measureS: 3 },
+  e2e: { rates: [1000, 20_000], warmupS: 1, measureS: 3 },
   readCost: { durationS: 1, max: 100 },
 };
 
@@ -68,8 +70,12 @@ export interface CpuUse {
   broker?: number;
   gateway?: number;
   baseline?: number;
+  xadd?: number;
+  nats?: number;
   redis?: number;
 }
+
+const PROCESSES = ['broker', 'gateway', 'baseline', 'xadd', 'nats', 'redis'] as const;
 
 /** Runs `load` and adds the CPU time the services and Redis spent meanwhile: a machine-independent cost. */
 export async function withCpu<T extends object>(stack: BenchStack, load: () => Promise<T>): Promise<T & { cpu: CpuUse }> {
@@ -77,13 +83,15 @@ export async function withCpu<T extends object>(stack: BenchStack, load: () => P
     broker: stack.broker.cpuSeconds(),
     gateway: stack.gateway.cpuSeconds(),
     baseline: stack.baseline.cpuSeconds(),
+    xadd: stack.xadd.cpuSeconds(),
+    nats: stack.nats?.cpuSeconds(),
     redis: await stack.redisCpuSeconds().catch(() => undefined),
   });
   const before = await sample();
   const result = await load();
   const after = await sample();
   const cpu: CpuUse = {};
-  for (const name of ['broker', 'gateway', 'baseline', 'redis'] as const) {
+  for (const name of PROCESSES) {
     const a = after[name];
     const b = before[name];
     if (a !== undefined && b !== undefined && Number.isFinite(a - b)) cpu[name] = a - b;

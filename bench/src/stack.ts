@@ -1,6 +1,8 @@
 // What is under test, each in its own process: a throwaway redis-server and ZooKeeper (or the ones the
 // environment names), the broker and the consumer gateway (their real entry points, as `npm start` runs them),
-// and the bare-Fastify baseline. Everything listens on free loopback ports and is stopped at the end.
+// and the peers measured beside it: the bare-Fastify baseline, a Fastify + XADD server (xadd-server.ts) on the
+// same Redis, and NATS JetStream (Debian's nats-server -js, file storage in the run's temporary directory).
+// Everything listens on free loopback ports and is stopped at the end.
 //
 // Redis runs with AOF and appendfsync everysec, as `npm start` runs it and as the README's durability
 // statement assumes: a user's broker pays for the append-only file, so the benchmark does too (every write
@@ -9,7 +11,8 @@
 // off for the run: starting from an empty server and writing ~2 GB in minutes, Redis forked and dumped its
 // whole dataset 30 times in one full run (each a core busy on a 2-core machine), far more often than a
 // broker at a steady size; that was noise in every figure, not a property of Tributary.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,21 +25,29 @@ import { waitReady } from './client.js';
 import { cpuSecondsOf, memoryOf, type MemorySample } from './machine.js';
 
 type Env = Record<string, string | undefined>;
-export type ServiceName = 'broker' | 'gateway' | 'baseline';
+export type ServiceName = 'broker' | 'gateway' | 'baseline' | 'xadd';
 
-export interface Service {
-  readonly name: ServiceName;
-  readonly url: string;
+/** A process the bench started and watches. */
+export interface Watched {
   readonly pid: number | undefined;
   memory(): MemorySample | undefined;
   /** CPU seconds the process has used so far (Linux /proc), all threads. */
   cpuSeconds(): number | undefined;
 }
 
+export interface Service extends Watched {
+  readonly name: ServiceName;
+  readonly url: string;
+}
+
 export interface BenchStack {
   readonly broker: Service;
   readonly gateway: Service;
   readonly baseline: Service;
+  /** The Fastify + one XADD per request peer, on the same Redis. */
+  readonly xadd: Service;
+  /** NATS JetStream (nats-server -js), or undefined when nats-server is not installed. */
+  readonly nats: NatsServer | undefined;
   readonly redis: { host: string; port: number; version: string; persistence: string; external: boolean };
   readonly zookeeper: { host: string; external: boolean };
   /** A plain connection for the Redis baseline's housekeeping and INFO. */
@@ -46,6 +57,12 @@ export interface BenchStack {
   /** CPU seconds Redis has used so far (INFO cpu, all its threads). */
   redisCpuSeconds(): Promise<number>;
   stop(): Promise<void>;
+}
+
+export interface NatsServer extends Watched {
+  /** host:port for the client's `servers`. */
+  readonly servers: string;
+  readonly version: string;
 }
 
 export interface StackOptions {
@@ -105,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
         ? `AOF, appendfsync ${setting('appendfsync')}${setting('auto-aof-rewrite-percentage') === '0' ? ', automatic AOF rewrite off' : ''}`
         : 'no AOF';
 
-    const [brokerPort, gatewayPort, baselinePort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [brokerPort, gatewayPort, baselinePort, xaddPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const serviceEnv: Env = {
       ...env,
       REDIS_HOST: redis.host,
@@ -134,14 +151,18 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const broker = launch('broker', entryPoint('@tributary/broker/server'), [], brokerPort);
     const gateway = launch('gateway', entryPoint('@tributary/consumer-gateway/server'), [], gatewayPort);
     const baseline = launch('baseline', fileURLToPath(new URL('./baseline-server.js', import.meta.url)), [String(baselinePort)], baselinePort);
+    const xadd = launch('xadd', fileURLToPath(new URL('./xadd-server.js', import.meta.url)), [String(xaddPort), redis.host, String(redis.port)], xaddPort);
     const alive = (i: number) => () => children[i]!.exitCode === null;
-    await Promise.all([broker, gateway, baseline].map((service, i) => waitReady(service.url, 30_000, alive(i))));
+    await Promise.all([broker, gateway, baseline, xadd].map((service, i) => waitReady(service.url, 30_000, alive(i))));
+    const nats = await startNats(join(dir, 'nats'), children, say);
 
     const client = redisClient;
     return {
       broker,
       gateway,
       baseline,
+      xadd,
+      nats,
       redis: {
         host: redis.host,
         port: redis.port,
@@ -166,6 +187,48 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * nats-server with JetStream and file storage under `dir`, as Debian ships it (no tuning), or undefined when
+ * it is not installed (`npm run bench` installs it on Debian: scripts/bootstrap.mjs).
+ */
+async function startNats(dir: string, children: ChildProcess[], say: (line: string) => void): Promise<NatsServer | undefined> {
+  const version = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
+  if (version.error !== undefined) {
+    say('nats-server is not installed (Debian package nats-server): NATS JetStream is not measured');
+    return undefined;
+  }
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (/\[(ERR|FTL|WRN)\]/.test(line)) say(`[nats] ${line}`);
+  });
+  children.push(child);
+  const deadline = Date.now() + 15_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nats-server did not start on port ${port}`);
+    await sleep(100);
+  }
+  return {
+    servers: `127.0.0.1:${port}`,
+    version: version.stdout.trim(),
+    pid: child.pid,
+    memory: () => memoryOf(child.pid),
+    cpuSeconds: () => cpuSecondsOf(child.pid),
+  };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function entryPoint(specifier: string): string {

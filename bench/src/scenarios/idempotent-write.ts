@@ -1,6 +1,7 @@
-// Scenario 6 — the cost of idempotency ids: batch writes of 1,000 records with a fresh id on every record
-// against the same batches without ids, same generator (batch-probe.ts), interleaved rounds; and the Redis
-// memory each remembered id takes (MEMORY USAGE of the partitions' ids hash and log, over their size).
+// Scenario 6 — batches of 1,000 records at 1 and at 8 connections, with a fresh idempotency id on every record
+// and without ids, same generator (batch-probe.ts), interleaved rounds: the batch targets (≥ 350,000 records/s
+// on 1 connection, ≥ 500,000 on 8, with and without ids) and the cost of ids; and the Redis memory each
+// remembered id takes (MEMORY USAGE of the partitions' ids hash and log, over their size).
 import { fileURLToPath } from 'node:url';
 import { partitionKeys } from '@tributary/core';
 import { createTopic } from '../client.js';
@@ -9,14 +10,24 @@ import { cpuPer, withCpu, type BenchContext, type CpuUse } from '../scenario.js'
 import { median, ratio } from '../stats.js';
 import { capture } from '../wrk.js';
 
-type Run = BatchProbeResult & { cpu: CpuUse };
+type Run = BatchProbeResult & { cpu: CpuUse; connections: number };
+
+export interface BatchSeries {
+  connections: number;
+  ids: boolean;
+  recordsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  brokerCpuUsPerRecord?: number | undefined;
+  redisCpuUsPerRecord?: number | undefined;
+}
 
 export interface IdempotentWriteResult {
   recordsPerRequest: number;
-  connections: number;
-  without: { recordsPerSecond: number; p99Ms: number; brokerCpuUsPerRecord?: number | undefined; redisCpuUsPerRecord?: number | undefined };
-  withIds: { recordsPerSecond: number; p99Ms: number; brokerCpuUsPerRecord?: number | undefined; redisCpuUsPerRecord?: number | undefined };
-  /** With ids ÷ without: the target is ≥ 0.8. */
+  topicPartitions: number;
+  /** One per connection count and with/without ids. */
+  series: BatchSeries[];
+  /** With ids ÷ without, at the largest connection count: the target is ≥ 0.8. */
   ratio: number;
   /** Ids remembered at the end of the run, and the Redis memory they take. */
   idsStored: number;
@@ -31,39 +42,45 @@ export async function idempotentWrite({ stack, settings, runId, say }: BenchCont
   const topic = `bench-ids-${runId}`;
   const partitions = settings.batchPartitions;
   await createTopic(stack.broker.url, topic, partitions);
-  const connections = settings.connections.batchWrite;
   const probe = fileURLToPath(new URL('../batch-probe.js', import.meta.url));
   let round = 0;
-  const load = (ids: boolean, durationS: number) =>
+  const load = (connections: number, ids: boolean, durationS: number) =>
     withCpu(stack, async () => {
       const options = { url: `${stack.broker.url}/write/${topic}`, connections, records: RECORDS, durationS, ids, idPrefix: `${runId}-${round++}` };
       const output = await capture(process.execPath, [probe, JSON.stringify(options)]);
       const line = output.split('\n').find((l) => l.startsWith('BATCH_RESULT '));
       if (!line) throw new Error(`the batch probe printed no result:\n${output}`);
-      return JSON.parse(line.slice('BATCH_RESULT '.length)) as BatchProbeResult;
+      return { ...(JSON.parse(line.slice('BATCH_RESULT '.length)) as BatchProbeResult), connections };
     });
 
-  say(`idempotent writes: batches of ${RECORDS}, ${connections} connections, with and without ids; warm-up ${settings.warmupS} s each`);
-  await load(false, settings.warmupS);
-  await load(true, settings.warmupS);
+  const counts = settings.connections.batchSeries;
+  const kinds = counts.flatMap((connections) => [false, true].map((ids) => ({ connections, ids })));
+  say(`batches of ${RECORDS}: ${counts.join(' and ')} connections, with and without ids; warm-up ${settings.warmupS} s each`);
+  for (const { connections, ids } of kinds) await load(connections, ids, settings.warmupS);
   const runs: Run[] = [];
   for (let r = 1; r <= settings.rounds; r++) {
-    const without = await load(false, settings.measureS);
-    const withIds = await load(true, settings.measureS);
-    runs.push(without, withIds);
-    say(`  round ${r}: without ids ${Math.round(without.recordsPerSecond)} records/s, with ids ${Math.round(withIds.recordsPerSecond)} records/s`);
+    const line: string[] = [];
+    for (const { connections, ids } of kinds) {
+      const run = await load(connections, ids, settings.measureS);
+      runs.push(run);
+      line.push(`${connections} conn${connections > 1 ? 's' : ''}${ids ? ' with ids' : ''} ${Math.round(run.recordsPerSecond)}`);
+    }
+    say(`  round ${r} (records/s): ${line.join(', ')}`);
   }
 
-  const summary = (ids: boolean) => {
-    const series = runs.filter((run) => run.ids === ids);
-    const records = series.reduce((n, run) => n + run.requests * RECORDS, 0);
+  const series = kinds.map(({ connections, ids }): BatchSeries => {
+    const mine = runs.filter((run) => run.ids === ids && run.connections === connections);
+    const records = mine.reduce((n, run) => n + run.requests * RECORDS, 0);
     return {
-      recordsPerSecond: median(series.map((run) => run.recordsPerSecond)),
-      p99Ms: median(series.map((run) => run.latencyMs.p99)),
-      brokerCpuUsPerRecord: cpuPer(series, records, 'broker'),
-      redisCpuUsPerRecord: cpuPer(series, records, 'redis'),
+      connections,
+      ids,
+      recordsPerSecond: median(mine.map((run) => run.recordsPerSecond)),
+      p50Ms: median(mine.map((run) => run.latencyMs.p50)),
+      p99Ms: median(mine.map((run) => run.latencyMs.p99)),
+      brokerCpuUsPerRecord: cpuPer(mine, records, 'broker'),
+      redisCpuUsPerRecord: cpuPer(mine, records, 'redis'),
     };
-  };
+  });
 
   // The topic's id names its keys; MEMORY USAGE samples large hashes, which is close enough for a per-id cost.
   const description = (await (await fetch(`${stack.broker.url}/topics/${topic}`)).json()) as { id: string };
@@ -74,14 +91,13 @@ export async function idempotentWrite({ stack, settings, runId, say }: BenchCont
     idsStored += await stack.redisClient.hlen(keys.ids);
     for (const key of [keys.ids, keys.idsLog]) bytes += Number((await stack.redisClient.memory('USAGE', key)) ?? 0);
   }
-  const without = summary(false);
-  const withIds = summary(true);
+  const most = Math.max(...counts);
+  const at = (ids: boolean) => series.find((s) => s.connections === most && s.ids === ids)?.recordsPerSecond;
   return {
     recordsPerRequest: RECORDS,
-    connections,
-    without,
-    withIds,
-    ratio: ratio(withIds.recordsPerSecond, without.recordsPerSecond),
+    topicPartitions: partitions,
+    series,
+    ratio: ratio(at(true), at(false)),
     idsStored,
     bytesPerId: idsStored > 0 ? bytes / idsStored : undefined,
     failed: runs.reduce((n, run) => n + run.failed, 0),
