@@ -8,9 +8,11 @@ import { clusterCommand } from './cluster.js';
 import { consumeCommand } from './consume.js';
 import { parseServiceUrl } from './context.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { groupsCommand } from './groups.js';
 import { keysCommand } from './keys.js';
 import { produceCommand } from './produce.js';
 import { subscriptionsCommand } from './subscriptions.js';
+import { tailCommand } from './tail.js';
 import { topicsCommand } from './topics.js';
 import { upCommand } from './up.js';
 
@@ -18,7 +20,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 function buildProgram(): Command {
   const program = new Command('tributary')
-    .description('Manage a Tributary cluster: topics, records, subscriptions, and a local stack to try it on.')
+    .description('Manage a Tributary cluster: topics, records, subscriptions, consumer groups, and a local stack to try it on.')
     .version(version)
     .addOption(new Option('--broker <url>', 'broker URL').env('TRIBUTARY_BROKER').default('http://localhost:4000').argParser(parseServiceUrl))
     .addOption(new Option('--gateway <url>', 'consumer gateway URL').env('TRIBUTARY_GATEWAY').default('http://localhost:5000').argParser(parseServiceUrl))
@@ -28,6 +30,8 @@ function buildProgram(): Command {
     .addCommand(topicsCommand())
     .addCommand(produceCommand())
     .addCommand(consumeCommand())
+    .addCommand(tailCommand())
+    .addCommand(groupsCommand())
     .addCommand(subscriptionsCommand())
     .addCommand(clusterCommand())
     .addCommand(keysCommand())
@@ -42,6 +46,9 @@ Examples:
   tributary produce orders -k user1 '{"total": 42}'
   printf 'user1\\thello\\nuser2\\tworld\\n' | tributary produce orders
   tributary consume orders --email me@example.com --key user1 --follow
+  tributary consume orders --group billing --follow       as one member of a consumer group
+  tributary tail orders --from 10m --follow               no subscription, nothing committed
+  tributary groups describe billing
   tributary --json topics describe orders | jq '.partitions'
   tributary keys create billing-service                 with AUTH=on: shown once
   tributary acl add billing-service produce 'topic:billing.*'

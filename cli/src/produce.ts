@@ -15,7 +15,8 @@ import { CliError } from './errors.js';
 import { note, printJson, printLines, table } from './output.js';
 
 export interface RecordInput {
-  key: string;
+  /** null: a keyless record, which the broker spreads over the partitions. */
+  key: string | null;
   value: unknown;
   headers?: Record<string, string>;
   /** Idempotency id: the broker stores a record with an id it saw within the topic's dedup window only once. */
@@ -56,7 +57,7 @@ export function produceCommand(): Command {
       `
 Stdin, one record per line (blank lines are skipped):
   key<TAB>value                                  the value is everything after the first TAB
-  {"key": "k", "value": ..., "headers": {...}, "id": "..."}   any line starting with "{" (headers, id optional)
+  {"key": "k", "value": ..., "headers": {...}, "id": "..."}   any line starting with "{" (headers, id optional; "key": null is keyless)
   value                                          no TAB: keyed by --key ("" by default)
 Values that parse as JSON are sent as JSON, anything else as a string. Records are sent in batches of
 ${BATCH_RECORDS}, in order. A bad line stops the run: the records before it are written, none from it on.`,
@@ -170,7 +171,7 @@ function parseJsonRecord(line: string, defaultKey: string): RecordInput {
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new Error(`unknown field "${unknown[0]}": a JSON line has only "key", "value", "headers" and "id"`);
   if (!('value' in parsed)) throw new Error('a JSON line needs a "value" (null is a value)');
-  if (typeof key !== 'string') throw new Error('"key" must be a string');
+  if (typeof key !== 'string' && key !== null) throw new Error('"key" must be a string, or null for a keyless record');
   if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) throw new Error('"id" must be a string of 1 to 128 characters');
   const record: RecordInput = { key, value, ...(id === undefined ? {} : { id }) };
   if (headers === undefined) return record;

@@ -118,7 +118,7 @@ function totalRecords(topic: TopicDescription): number {
   return topic.partitions.reduce((sum, partition) => sum + partition.records, 0);
 }
 
-async function confirm(question: string): Promise<boolean> {
+export async function confirm(question: string): Promise<boolean> {
   // The prompt goes to stderr: stdout carries only the result.
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {

@@ -127,13 +127,43 @@ describe('tributary consume', () => {
 
     for (const args of [
       ['consume', topic, '--key', 'k'],
-      ['consume', topic, '--email', uniqueEmail()],
+      ['consume', topic, '--email', uniqueEmail(), '--group', 'g'],
+      ['consume', topic, '--email', uniqueEmail(), '--key', 'k', '--partition', '0'],
+      ['consume', topic, '--group', 'g', '--key', 'k'],
+      ['consume', topic, '--email', uniqueEmail(), '--only-key'],
       ['consume', topic, '--email', uniqueEmail(), '--key', 'k', '--from', 'middle'],
       ['consume', topic, '--email', uniqueEmail(), '--key', 'k', '--max', '0'],
     ]) {
       const result = await cluster.run(args);
       expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
     }
+  });
+});
+
+describe('tributary consume without --key', () => {
+  it('reads every partition, printing partition<TAB>offset<TAB>key<TAB>value, and commits what it printed', async () => {
+    const topic = await cluster.createTopic(4);
+    await cluster.ok(['produce', topic], { input: 'foobar\t1\nabc\t2\nkafka\t3\n{"key": null, "value": 4}\n' }); // 2, 3, 0, any
+    const email = uniqueEmail();
+    const first = await cluster.run(['consume', topic, '--email', email]);
+    expect(first.code).toBe(0);
+    const lines = first.stdout.split('\n').filter(Boolean).sort();
+    expect(lines).toHaveLength(4);
+    expect(lines).toEqual(expect.arrayContaining(['0\t0\tkafka\t3', '2\t0\tfoobar\t1', '3\t0\tabc\t2']));
+    expect(lines.find((line) => line.endsWith('\t4'))).toMatch(/^\d\t\d\t\t4$/);
+    expect(first.stderr).toContain(`reading ${topic} 4 partitions (4 behind)`);
+    expect(await cluster.ok(['consume', topic, '--email', email])).toBe('');
+    const { subscriptions } = await cluster.json<SubscriptionList>(['subscriptions', email]);
+    expect(subscriptions[0]!.lag).toBe(0);
+  });
+
+  it('--partition reads one partition; --max commits only what it printed', async () => {
+    const topic = await cluster.createTopic(3);
+    await cluster.ok(['produce', topic], { input: 'kafka\t1\nkafka\t2\nkafka\t3\n' }); // all in partition 1 of 3
+    const email = uniqueEmail();
+    expect(await cluster.ok(['consume', topic, '--email', email, '--partition', '1', '--max', '2'])).toBe('1\t0\tkafka\t1\n1\t1\tkafka\t2\n');
+    expect(await cluster.ok(['consume', topic, '--email', email, '--partition', '0'])).toBe('');
+    expect(await cluster.ok(['consume', topic, '--email', email])).toBe('1\t2\tkafka\t3\n');
   });
 });
 

@@ -13,7 +13,7 @@ describe('tributary --help', () => {
     const result = await tributary(['--help']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    for (const command of ['topics', 'produce', 'consume', 'subscriptions', 'cluster', 'up']) {
+    for (const command of ['topics', 'produce', 'consume', 'tail', 'groups', 'subscriptions', 'cluster', 'up']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(result.stdout).toContain('Examples:');
@@ -24,7 +24,9 @@ describe('tributary --help', () => {
     [['topics', '--help'], ['list', 'create', 'describe', 'delete']],
     [['topics', 'create', '--help'], ['-p, --partitions <n>', '--retention <duration>', '--max-record-bytes <n>', '--json']],
     [['produce', '--help'], ['-k, --key <key>', 'key<TAB>value']],
-    [['consume', '--help'], ['--email <email>', '--key <key>', '--follow', '--from <where>', '--max <n>']],
+    [['consume', '--help'], ['--email <email>', '--key <key>', '--partition <n>', '--group <group>', '--follow', '--from <where>', '--max <n>']],
+    [['tail', '--help'], ['--partition <n>', '--from <where>', '--follow']],
+    [['groups', '--help'], ['list', 'describe', 'reset-offsets', 'delete']],
     [['help', 'cluster'], ['Redis and ZooKeeper health']],
   ])('%j shows the command’s options', async (args, expected) => {
     const result = await tributary(args);
