@@ -185,6 +185,11 @@ export function struct<F extends Fields>(fields: F): Type<StructValue<F>> {
   );
 }
 
+/** The protocol's most common shape: topics by name, each with a list of partitions. */
+export function topicPartitions<F extends Fields>(partitionFields: F) {
+  return array(struct({ name: field(string), partitions: field(array(struct(partitionFields))) }));
+}
+
 const inVersion = (f: Field<unknown>, c: Context) => c.version >= f.from && c.version <= f.to;
 
 export interface Message<Req, Res> {

@@ -1,6 +1,6 @@
 // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
 // ListGroups, DescribeGroups.
-import { array, bool, bytes, field, int16, int32, int64, int8, message, nullableArray, nullableFrom, nullableString, string, struct } from '../schema.js';
+import { array, bool, bytes, field, int16, int32, int64, int8, message, nullableArray, nullableFrom, nullableString, string, struct, topicPartitions } from '../schema.js';
 
 export const FindCoordinator = message({
   apiKey: 10,
@@ -107,26 +107,17 @@ export const OffsetCommit = message({
     groupInstanceId: field(nullableString, 7),
     retentionTimeMs: field(int64, 2, 4, -1),
     topics: field(
-      array(
-        struct({
-          name: field(string),
-          partitions: field(
-            array(
-              struct({
-                partitionIndex: field(int32),
-                committedOffset: field(int64),
-                committedLeaderEpoch: field(int32, 6, Infinity, -1),
-                committedMetadata: field(nullableString),
-              }),
-            ),
-          ),
-        }),
-      ),
+      topicPartitions({
+        partitionIndex: field(int32),
+        committedOffset: field(int64),
+        committedLeaderEpoch: field(int32, 6, Infinity, -1),
+        committedMetadata: field(nullableString),
+      }),
     ),
   }),
   response: struct({
     throttleTimeMs: field(int32, 3),
-    topics: field(array(struct({ name: field(string), partitions: field(array(struct({ partitionIndex: field(int32), errorCode: field(int16) }))) }))),
+    topics: field(topicPartitions({ partitionIndex: field(int32), errorCode: field(int16) })),
   }),
 });
 
@@ -146,22 +137,13 @@ export const OffsetFetch = message({
   response: struct({
     throttleTimeMs: field(int32, 3),
     topics: field(
-      array(
-        struct({
-          name: field(string),
-          partitions: field(
-            array(
-              struct({
-                partitionIndex: field(int32),
-                committedOffset: field(int64),
-                committedLeaderEpoch: field(int32, 5, Infinity, -1),
-                metadata: field(nullableString),
-                errorCode: field(int16),
-              }),
-            ),
-          ),
-        }),
-      ),
+      topicPartitions({
+        partitionIndex: field(int32),
+        committedOffset: field(int64),
+        committedLeaderEpoch: field(int32, 5, Infinity, -1),
+        metadata: field(nullableString),
+        errorCode: field(int16),
+      }),
     ),
     errorCode: field(int16, 2),
   }),

@@ -1,6 +1,6 @@
 // The log: Produce, Fetch, ListOffsets. Record sets travel as raw bytes (`records`); record-batch.ts reads
 // and writes the batches inside them.
-import { array, field, int16, int32, int64, int8, message, nullableArray, nullableString, records, string, struct } from '../schema.js';
+import { array, field, int16, int32, int64, int8, message, nullableArray, nullableString, records, string, struct, topicPartitions } from '../schema.js';
 
 export const Produce = message({
   apiKey: 0,
@@ -115,41 +115,23 @@ export const ListOffsets = message({
     replicaId: field(int32),
     isolationLevel: field(int8, 2),
     topics: field(
-      array(
-        struct({
-          name: field(string),
-          partitions: field(
-            array(
-              struct({
-                partitionIndex: field(int32),
-                currentLeaderEpoch: field(int32, 4, Infinity, -1),
-                timestamp: field(int64),
-              }),
-            ),
-          ),
-        }),
-      ),
+      topicPartitions({
+        partitionIndex: field(int32),
+        currentLeaderEpoch: field(int32, 4, Infinity, -1),
+        timestamp: field(int64),
+      }),
     ),
   }),
   response: struct({
     throttleTimeMs: field(int32, 2),
     topics: field(
-      array(
-        struct({
-          name: field(string),
-          partitions: field(
-            array(
-              struct({
-                partitionIndex: field(int32),
-                errorCode: field(int16),
-                timestamp: field(int64, 1, Infinity, -1),
-                offset: field(int64, 1, Infinity, -1),
-                leaderEpoch: field(int32, 4, Infinity, -1),
-              }),
-            ),
-          ),
-        }),
-      ),
+      topicPartitions({
+        partitionIndex: field(int32),
+        errorCode: field(int16),
+        timestamp: field(int64, 1, Infinity, -1),
+        offset: field(int64, 1, Infinity, -1),
+        leaderEpoch: field(int32, 4, Infinity, -1),
+      }),
     ),
   }),
 });
