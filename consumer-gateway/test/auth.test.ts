@@ -61,7 +61,7 @@ async function knownEverywhere(key: string): Promise<void> {
 async function createTopic(name = uniqueName('t')): Promise<string> {
   const response = await call(brokerA, ADMIN_KEY, 'POST', `/create_topic/${name}/2`);
   expect(response.statusCode, response.body).toBe(201);
-  await waitFor(() => gateway.topics.get(name), { what: `the gateway to see ${name}` });
+  await waitFor(() => gateway.topics.get(name) && brokerB.topics.get(name), { what: `broker B and the gateway to see ${name}` });
   return name;
 }
 
@@ -351,10 +351,16 @@ describe('group ACLs', () => {
     const game = await createTopic(`game.${uniqueName('g')}`);
     await grant(principal, 'consume', 'topic:game.*');
     await knownEverywhere(key);
-    const join = (group: string) => call(gateway, key, 'POST', `/groups/${group}/members`, { topics: [game] });
+    const billing = await createTopic(`billing-${uniqueName('b')}`);
+    const join = (group: string, body: object = { topics: [game] }) => call(gateway, key, 'POST', `/groups/${group}/members`, body);
     await waitFor(async () => (await join('billing-readers')).statusCode === 403, { what: 'the topic ACL to reach the gateway' });
     expectForbidden(await join('billing-readers'), principal, 'consume', 'group:billing-readers');
     await grant(principal, 'consume', 'group:game-*');
     await waitFor(async () => (await join(`game-${uniqueName('lb')}`)).statusCode === 201, { what: 'the group ACL to let it join' });
+    // The group ACL does not open topics: a member reads what it joins with.
+    expectForbidden(await join('game-sneaky', { topics: [game, billing] }), principal, 'consume', `topic:${billing}`);
+    expectForbidden(await join('game-sneaky', { pattern: '*' }), principal, 'consume', 'topic:*');
+    expectForbidden(await join('game-sneaky', { pattern: 'bill*' }), principal, 'consume', 'topic:bill*');
+    expect((await join(`game-${uniqueName('p')}`, { pattern: 'game.*' })).statusCode).toBe(201);
   });
 });

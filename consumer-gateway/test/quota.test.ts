@@ -23,6 +23,7 @@ beforeAll(async () => {
   redis = await inspectRedis();
   topic = uniqueName('q');
   expect((await inject(brokerA, ADMIN_KEY, 'POST', `/create_topic/${topic}/1`)).statusCode).toBe(201);
+  await waitFor(() => brokerB.topics.get(topic) && gateway.topics.get(topic), { what: 'every instance to see the topic' });
 });
 afterAll(async () => {
   await Promise.all([brokerA, brokerB, gateway].map((service) => service?.close()));

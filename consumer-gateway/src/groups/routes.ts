@@ -2,7 +2,7 @@
 // are listed, described, configured, reset and deleted. Handlers validate (schemas.ts) and delegate. The
 // plugin also runs this gateway's session sweep (sweep.ts) from the app's ready to its close.
 import type { FastifyPluginAsync } from 'fastify';
-import { clusterResource, errorResponses, groupResource, TributaryError, withMessagesJson } from '@tributary/core';
+import { clusterResource, errorResponses, groupResource, topicPatternResource, TributaryError, withMessagesJson } from '@tributary/core';
 import { clientGone } from '../read-routes.js';
 import type { GroupAdmin, OffsetReset } from './admin.js';
 import type { GroupCommits, GroupOffset } from './commits.js';
@@ -74,6 +74,11 @@ export const groupRoutes: FastifyPluginAsync<{ groups: Groups }> = async (app, {
       const body = request.body ?? {};
       if ((body.topics === undefined) === (body.pattern === undefined)) {
         throw new TributaryError('INVALID_REQUEST', 'send either "topics": [...] or "pattern": "<glob>"');
+      }
+      // A member reads the topics it joins with: the principal needs consume on each (for a pattern, on
+      // every topic it could match), besides consume on the group.
+      for (const resource of body.topics?.map((topic) => `topic:${topic}`) ?? [topicPatternResource(body.pattern!)]) {
+        request.authorize('consume', resource);
       }
       const view = await membership.join(request.params.group, body);
       return reply.code(201).send({ group: request.params.group, ...view });

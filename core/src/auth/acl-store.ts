@@ -38,12 +38,14 @@ export class AclStore extends ChildrenCache<PrincipalGrants, AclNode> {
     return isAllowed(principal, this.get(principal)?.grants, operation, resource);
   }
 
-  /** Every grant, or one principal's, sorted by principal. */
-  list(principal?: string): AclEntry[] {
-    return this.values()
-      .filter((entry) => principal === undefined || entry.principal === principal)
-      .sort((a, b) => a.principal.localeCompare(b.principal))
-      .flatMap((entry) => entry.grants.map((grant) => ({ principal: entry.principal, ...grant })));
+  /**
+   * Every grant, or one principal's, read from ZooKeeper itself rather than the cache: for the admin routes,
+   * so that a change just made through another instance shows before this one's watch delivers it.
+   */
+  async listStored(principal?: string): Promise<AclEntry[]> {
+    const principals = principal === undefined ? (await this.zk.getChildren(this.paths.acls)).sort() : [principal];
+    const nodes = await Promise.all(principals.map((name) => this.zk.getDataIfExists<AclNode>(this.paths.acl(name))));
+    return principals.flatMap((name, i) => (nodes[i]?.value.grants ?? []).map(({ operation, resource }) => ({ principal: name, operation, resource })));
   }
 
   /** Adds a grant; answers false if the principal already had it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantAllows, isAllowed, isOperation, isResource, type Grant } from './acl.js';
+import { grantAllows, isAllowed, isOperation, isResource, topicPatternResource, type Grant } from './acl.js';
 import { isPrincipalName } from './principal.js';
 
 describe('ACL matching', () => {
@@ -46,5 +46,18 @@ describe('ACL matching', () => {
     expect(isOperation('write')).toBe(false);
     for (const ok of ['admin', 'billing-service', 'ann@example.com', 'a.b_c']) expect(isPrincipalName(ok)).toBe(true);
     for (const bad of ['', '.', '..', '-x', 'a*', 'a?', 'a[1]', 'a{b}', 'a/b', 'a:b', 'x'.repeat(129)]) expect(isPrincipalName(bad)).toBe(false);
+  });
+
+  it('turns a topic glob into the prefix resource it could reach, which only a prefix grant as wide covers', () => {
+    expect(topicPatternResource('game.*')).toBe('topic:game.*');
+    expect(topicPatternResource('logs-??')).toBe('topic:logs-*');
+    expect(topicPatternResource('*')).toBe('topic:*');
+    expect(topicPatternResource('exact')).toBe('topic:exact');
+    const grants = [{ operation: 'consume', resource: 'topic:game.*' }] as const;
+    expect(isAllowed('p', grants, 'consume', topicPatternResource('game.*'))).toBe(true);
+    expect(isAllowed('p', grants, 'consume', topicPatternResource('game.eu.*'))).toBe(true);
+    expect(isAllowed('p', grants, 'consume', topicPatternResource('gam*'))).toBe(false);
+    expect(isAllowed('p', grants, 'consume', topicPatternResource('*'))).toBe(false);
+    expect(isAllowed('p', [{ operation: 'consume', resource: 'topic:game.x' }], 'consume', topicPatternResource('game.*'))).toBe(false);
   });
 });

@@ -38,7 +38,20 @@ export function isOperation(operation: string): operation is Operation {
   return (OPERATIONS as readonly string[]).includes(operation);
 }
 
-/** Whether `grant` covers `operation` on `resource` (a concrete resource, never a pattern). */
+/**
+ * The resource a topic glob (`game.*`, `logs-??`) could reach, to check as one: its literal prefix as a
+ * prefix resource (`topic:game.*`, `topic:logs-*`), or the topic itself when it has no glob character. A
+ * prefix grant covers it only if the grant's prefix is no longer than the pattern's.
+ */
+export function topicPatternResource(pattern: string): string {
+  const glob = pattern.search(/[*?[]/);
+  return glob < 0 ? `topic:${pattern}` : `topic:${pattern.slice(0, glob)}*`;
+}
+
+/**
+ * Whether `grant` covers `operation` on `resource`: a concrete resource, or a prefix resource as
+ * topicPatternResource makes (a prefix grant covers a prefix resource that starts with its prefix).
+ */
 export function grantAllows(grant: Grant, operation: Operation, resource: string): boolean {
   if (!IMPLIED[grant.operation].includes(operation)) return false;
   if (grant.resource.endsWith('*')) return resource.startsWith(grant.resource.slice(0, -1));

@@ -66,7 +66,12 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
   app.get<{ Querystring: { principal?: string } }>(
     '/keys',
     { config, schema: { querystring: principalQuery, response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keyInfoSchema } } }, ...errorResponses } } },
-    async (request) => ({ keys: keys.list(request.query.principal).map(keyInfo) }),
+    async (request) => {
+      // Admin routes read ZooKeeper first: a key just made through another broker may not have reached this
+      // one's cache yet.
+      await keys.refresh();
+      return { keys: keys.list(request.query.principal).map(keyInfo) };
+    },
   );
 
   app.delete<{ Params: { key_id: string } }>(
@@ -95,6 +100,7 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     },
     async (request) => {
       const { principal } = request.params;
+      await keys.refresh();
       const ids = keys.list(principal).map((key) => key.id);
       for (const id of ids) await keys.revoke(id);
       return { principal, revoked: ids };
@@ -104,7 +110,7 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
   app.get<{ Querystring: { principal?: string } }>(
     '/acls',
     { config, schema: { querystring: principalQuery, response: { 200: { type: 'object', properties: { acls: { type: 'array', items: aclSchema } } }, ...errorResponses } } },
-    async (request) => ({ acls: acls.list(request.query.principal) }),
+    async (request) => ({ acls: await acls.listStored(request.query.principal) }),
   );
 
   app.put<{ Params: AclParams }>(
