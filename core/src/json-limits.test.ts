@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkJsonLimits } from './json-limits.js';
 import { TributaryError } from './errors.js';
@@ -53,5 +54,29 @@ describe('checkJsonLimits', () => {
   it('leaves text that is not JSON to JSON.parse', () => {
     expect(codeOf('{"unterminated')).toBeUndefined();
     expect(codeOf('nonsense')).toBeUndefined();
+  });
+
+  it('agrees with JSON.parse on depth and element count for any JSON text (property)', () => {
+    const depthOf = (value: unknown): number =>
+      value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+    const valuesIn = (value: unknown): number =>
+      value !== null && typeof value === 'object' ? 1 + Object.values(value).reduce<number>((n, v) => n + valuesIn(v), 0) : 1;
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 60 }), (value, maxDepth, maxElements) => {
+        const text = JSON.stringify(value);
+        let code: string | undefined;
+        try {
+          checkJsonLimits(text, { maxDepth, maxElements });
+        } catch (err) {
+          code = (err as TributaryError).code;
+        }
+        const parsed = JSON.parse(text) as unknown;
+        if (depthOf(parsed) > maxDepth) expect(code).toMatch(/JSON_TOO_DEEP|JSON_TOO_MANY_ELEMENTS/);
+        // The count is an upper bound (an empty array or object counts as two): never below the true count.
+        else if (valuesIn(parsed) > maxElements) expect(code).toBe('JSON_TOO_MANY_ELEMENTS');
+        else if (code !== undefined) expect(code).toBe('JSON_TOO_MANY_ELEMENTS');
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
