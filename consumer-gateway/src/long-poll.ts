@@ -14,10 +14,10 @@ export interface Poll<R extends { messages: readonly unknown[] }> {
   /** The answer over the whole poll, from the answer so far and the latest read. */
   join: (earlier: R, later: R) => R;
   /**
-   * Sleep at most this long at a time, then read again even without a publish (group members heartbeat this
-   * way while they wait).
+   * Asked after each read: sleep at most this long, then read again even without a publish (group members
+   * heartbeat this way while they wait, and wake when a nacked record is due again).
    */
-  rereadEveryMs?: number;
+  rereadAfterMs?: () => number;
   /** Registers `wake` with a source of wake-ups besides the channels; answers its removal. */
   wakeOn?: (wake: () => void) => () => void;
 }
@@ -25,8 +25,8 @@ export interface Poll<R extends { messages: readonly unknown[] }> {
 const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((channel, i) => channel === b[i]);
 
 export async function longPoll<R extends { messages: readonly unknown[] }>(waiters: AppendWaiters, poll: Poll<R>): Promise<R> {
-  const { deadline, signal, rereadEveryMs } = poll;
-  const sleepUntil = () => (rereadEveryMs === undefined ? deadline : Math.min(deadline, Date.now() + rereadEveryMs));
+  const { deadline, signal, rereadAfterMs } = poll;
+  const sleepUntil = () => (rereadAfterMs === undefined ? deadline : Math.min(deadline, Date.now() + rereadAfterMs()));
   let channels = poll.channels();
   let waiter: Waiter = await waiters.wait(channels, sleepUntil(), signal);
   const stopWaking = poll.wakeOn?.(() => waiter.wake());
@@ -47,7 +47,7 @@ export async function longPoll<R extends { messages: readonly unknown[] }>(waite
       }
       if (result.messages.length > 0) return result;
       const woken = await waiter.changed();
-      if (!woken && (Date.now() >= deadline || signal?.aborted || rereadEveryMs === undefined)) {
+      if (!woken && (Date.now() >= deadline || signal?.aborted || rereadAfterMs === undefined)) {
         if (outage) throw outage;
         return result;
       }

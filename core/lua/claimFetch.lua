@@ -18,7 +18,8 @@
   ARGV[3..]    partitions ("<topicId>:<p>")
 
   Returns  {1, {per partition: {0} if the member does not hold it, else {1, start offset or '' (none
-           committed yet), {offset, delivery count, ...} of the redeliveries claimed}}}
+           committed yet), {offset, delivery count, ...} of the redeliveries claimed, in how many ms the
+           partition's next redelivery is due (-1: none waits)}}}
   Errors   {-7}  no such member, or its session has expired
 ]]
 local time = redis.call('TIME')
@@ -55,7 +56,10 @@ for i = 3, #ARGV do
       end
       budget = budget - #due
     end
-    out[#out + 1] = {1, start, claimed}
+    local next_due = -1
+    local waiting = redis.call('ZRANGE', retry, 0, 0, 'WITHSCORES')
+    if #waiting > 0 then next_due = math.max(0, tonumber(waiting[2]) - now) end
+    out[#out + 1] = {1, start, claimed, next_due}
   end
 end
 return {1, out}

@@ -44,6 +44,15 @@ export interface FetchResult extends MemberView {
   messages: string[];
 }
 
+/** A fetch's answer, and in how many ms its partitions' next nacked record is due (not answered). */
+interface Fetched {
+  result: FetchResult;
+  nextDueInMs: number | undefined;
+}
+
+/** A waiting fetch reads again at least this often, whatever is due, so it never spins. */
+const MIN_REREAD_MS = 10;
+
 const ref = ({ topic, partition }: HeldPartition) => ({ topicId: topic.id, topic: topic.name, partition });
 
 /** The fields a group message has before those of messageJson. */
@@ -66,29 +75,31 @@ export class GroupFetcher {
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
     let synced = await this.membership.sync(request.group, request.member);
-    const first = await this.#fetchOnce(request, synced);
-    if (first.messages.length > 0 || request.waitMs === 0) return first;
+    let fetched = await this.#fetchOnce(request, synced);
+    if (fetched.result.messages.length > 0 || request.waitMs === 0) return fetched.result;
     const changed = groupKeys(request.group).changed;
     return longPoll(this.waiters, {
-      first,
+      first: fetched.result,
       channels: () => [changed, ...synced.held.map(({ topic, partition }) => partitionKeys({ topicId: topic.id, partition }).appended)],
       deadline: Date.now() + request.waitMs,
       signal: request.signal,
-      rereadEveryMs: synced.view.heartbeat_interval_ms,
+      // Heartbeat while waiting, and read again when a nacked record is due: nothing publishes that.
+      rereadAfterMs: () => Math.max(MIN_REREAD_MS, Math.min(synced.view.heartbeat_interval_ms, fetched.nextDueInMs ?? Infinity)),
       wakeOn: (wake) => {
         this.#topicsChanged.add(wake);
         return () => this.#topicsChanged.delete(wake);
       },
       readAgain: async () => {
         synced = await this.membership.sync(request.group, request.member);
-        return this.#fetchOnce(request, synced);
+        fetched = await this.#fetchOnce(request, synced);
+        return fetched.result;
       },
       join: (_earlier, later) => later,
     });
   }
 
-  async #fetchOnce(request: FetchRequest, { view, member, held }: Synced): Promise<FetchResult> {
-    const answer = (messages: string[]): FetchResult => ({ group: request.group, ...view, messages });
+  async #fetchOnce(request: FetchRequest, { view, member, held }: Synced): Promise<Fetched> {
+    const answer = (messages: string[], nextDueInMs?: number): Fetched => ({ result: { group: request.group, ...view, messages }, nextDueInMs });
     if (held.length === 0) return answer([]);
     const { logs, groups, redis } = this.storage;
     assertRedisReady(redis);
@@ -161,6 +172,7 @@ export class GroupFetcher {
       });
     });
     await Promise.all(gone);
-    return answer(messages);
+    const dueIns = claims.flatMap((claim) => (claim.nextDueInMs === undefined ? [] : [claim.nextDueInMs]));
+    return answer(messages, dueIns.length > 0 ? Math.min(...dueIns) : undefined);
   }
 }

@@ -57,6 +57,8 @@ export interface Claim {
   start: string;
   /** Nacked records due for redelivery, now claimed for this member. */
   redeliveries: Array<{ offset: number; deliveryCount: number }>;
+  /** In how many ms the partition's next redelivery is due; undefined when none waits. */
+  nextDueInMs: number | undefined;
 }
 
 export interface FetchMove {
@@ -204,11 +206,12 @@ export class GroupStore {
     const reply = await redisCall(this.redis.claimFetch(declared.length, declared, member, maxRedeliveries, partitions.map(partitionField)), { write: true });
     const [code, claims] = reply as [number, ScriptReply[][]];
     if (code < 0) fail(code, { group, member });
-    return claims.map(([held, start, claimed]) => {
+    return claims.map(([held, start, claimed, nextDue]) => {
       const redeliveries: Claim['redeliveries'] = [];
       const flat = (claimed ?? []) as number[];
       for (let i = 0; i < flat.length; i += 2) redeliveries.push({ offset: flat[i]!, deliveryCount: flat[i + 1]! });
-      return { held: held === 1, start: String(start ?? ''), redeliveries };
+      const dueIn = Number(nextDue ?? -1);
+      return { held: held === 1, start: String(start ?? ''), redeliveries, nextDueInMs: dueIn < 0 ? undefined : dueIn };
     });
   }
 
