@@ -15,11 +15,16 @@ const resolve = {
 };
 const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
 
-// Files that start their own servers and never touch the project's Redis: running them again in the
-// cluster project would test nothing new.
-const ownServers = [
-  // Its own single Redis, stopped and restarted for an outage.
+// Files that run in the 'single' project only. Most start servers of their own and never touch the project's
+// Redis, so running them again in the cluster project would test nothing new; the others look at one Redis
+// server's own bookkeeping. Nothing is skipped: each file runs exactly where it means something.
+const singleOnly = [
+  // Their own single Redis (stopped and restarted for an outage, restarted from its AOF, frozen) and ZooKeeper.
   'consumer-gateway/test/outage.test.ts',
+  'broker/test/redis-restart.test.ts',
+  'consumer-gateway/test/readiness.test.ts',
+  // Counts the gateway's connections in one server's CLIENT LIST.
+  'consumer-gateway/test/many-waiters.test.ts',
   // Their own Redis Cluster (to kill a master, to move slots), and their own ZooKeeper ensemble.
   'broker/test/cluster-failover.test.ts',
   'broker/test/cluster-resharding.test.ts',
@@ -48,7 +53,7 @@ const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: 'cluster',
       include: ['broker/test/**/*.test.ts', 'consumer-gateway/test/**/*.test.ts'],
-      exclude: ownServers,
+      exclude: singleOnly,
       provide: { redisMode: 'cluster' },
       ...timeouts,
     },

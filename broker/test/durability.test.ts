@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
-import { startRedis, startZooKeeper, type RunningServer } from '@tributary/local-stack';
-import { redisMode, testConfig, uniqueName, waitFor } from '@tributary/testkit';
+import { startZooKeeper } from '@tributary/local-stack';
+import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 
 const dir = mkdtempSync(join(tmpdir(), 'tributary-durability-'));
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -39,64 +39,9 @@ describe('durability', () => {
     const after = await writeAndDescribe(second, topic, 'after restart');
     expect(after.json()).toMatchObject({ partition, offset: 100 });
   });
-
-  // Single Redis only, like the Redis outage below: the test restarts its own redis-server.
-  it.skipIf(redisMode === 'cluster')('keeps acknowledged records across a Redis restart (AOF, appendfsync always)', async () => {
-    const redisDir = join(dir, 'redis');
-    let redis: RunningServer = await startRedis({ dir: redisDir, appendfsync: 'always' });
-    const port = redis.port;
-    cleanup.push(() => redis.stop());
-    const config = testConfig({ redisPort: port });
-    const broker = await createBroker(config);
-    cleanup.push(() => broker.close());
-
-    const topic = uniqueName('aof');
-    await broker.app.inject({ method: 'POST', url: `/create_topic/${topic}/1` });
-    const acked = await writeAndDescribe(broker, topic, 'must survive');
-    expect(acked.statusCode).toBe(200);
-
-    await redis.stop();
-    redis = await startRedis({ dir: redisDir, port, appendfsync: 'always' });
-
-    // The broker reconnects by itself; the record is still there and offsets continue after it.
-    const next = await waitFor(async () => {
-      const response = await writeAndDescribe(broker, topic, 'after Redis restart');
-      return response.statusCode === 200 ? response.json() : undefined;
-    }, { what: 'a write after Redis came back' });
-    expect(next.offset).toBe(1);
-  });
 });
 
 describe('outages answer 503 quickly, and service resumes', () => {
-  it.skipIf(redisMode === 'cluster')('Redis down: writes answer 503 REDIS_UNAVAILABLE (retriable), /readyz names Redis', async () => {
-    let redis = await startRedis({ dir: join(dir, 'redis-outage'), persistent: false });
-    const port = redis.port;
-    cleanup.push(() => redis.stop());
-    const broker = await createBroker(testConfig({ redisPort: port, redisTimeoutMs: 500 }));
-    cleanup.push(() => broker.close());
-    const topic = uniqueName('outage');
-    await broker.app.inject({ method: 'POST', url: `/create_topic/${topic}/1` });
-
-    await redis.stop();
-    const write = await writeAndDescribe(broker, topic, 1);
-    expect(write.statusCode).toBe(503);
-    expect(write.json()).toMatchObject({ code: 'REDIS_UNAVAILABLE', retriable: true, error: 'Service Unavailable' });
-    expect(write.headers['retry-after']).toBe('1');
-    const ready = await broker.app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toMatchObject({ code: 'NOT_READY', checks: { zookeeper: 'ready' } });
-    expect(ready.json().checks.redis).not.toBe('ready');
-    expect(ready.json().message).toMatch(/redis is/);
-    expect((await broker.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-
-    redis = await startRedis({ dir: join(dir, 'redis-outage'), port, persistent: false });
-    await waitFor(async () => (await broker.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, { what: 'ready again' });
-    // A Redis that lost its data (no persistence) lost the topic's log: the write is refused, not misplaced.
-    const after = await writeAndDescribe(broker, topic, 2);
-    expect(after.statusCode).toBe(404);
-    expect(after.json().message).toMatch(/has no log in Redis/);
-  });
-
   it('ZooKeeper down: writes go on (no ZooKeeper on the write path), the broker stays ready (degraded), admin answers 503', async () => {
     const zkDir = join(dir, 'zookeeper');
     let zookeeper = await startZooKeeper({ dir: zkDir });

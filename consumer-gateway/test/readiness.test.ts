@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
 import { startRedis, startZooKeeper, type RunningServer } from '@tributary/local-stack';
-import { redisMode, testConfig, uniqueEmail, uniqueName, waitFor } from '@tributary/testkit';
+import { testConfig, uniqueEmail, uniqueName, waitFor } from '@tributary/testkit';
 import { createGateway, type Gateway } from '../src/index.js';
 import { client } from './stack.js';
 
-// The servers are the test's own: running it again in the cluster project would test nothing new.
-describe.skipIf(redisMode === 'cluster')('readiness', () => {
+describe('readiness', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-readiness-'));
   const topic = uniqueName('ready');
   const email = uniqueEmail();
