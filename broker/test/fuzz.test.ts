@@ -250,6 +250,7 @@ function validBody(url: string): fc.Arbitrary<Body> {
   if (url.endsWith('/nack')) return json(fc.record({ topic: fc.constant(fixtureTopics[0]), partition: fc.constant(0), offset: fc.integer({ min: 0, max: 2 }) }));
   if (url.endsWith('/config')) return json(fc.oneof(fc.constant({}), fc.record({ max_deliveries: fc.integer({ min: 1, max: 10 }) })));
   if (url === '/groups/:group/offsets') return json(fc.constantFrom({ to: 'earliest' }, { to: 'latest' }));
+  if (url === '/quotas/:principal') return json(fc.record({ requests_per_sec: fc.integer({ min: 0, max: 1000 }) }));
   if (url === '/keys') return json(fc.record({ principal: validName.filter((name) => /^[A-Za-z0-9]/.test(name)) }));
   return fc.constant({});
 }
@@ -380,12 +381,13 @@ function redisLayout(): RegExp[] {
 }
 
 const zooKeeperLayout = (root: string) => [
-  new RegExp(`^${root}(/(topics|deleted-topics|brokers|brokers/ids|keys|acl|controller|controller-epoch))?$`),
+  new RegExp(`^${root}(/(topics|deleted-topics|brokers|brokers/ids|keys|acl|quotas|controller|controller-epoch))?$`),
   new RegExp(`^${root}/topics/${TOPIC}$`),
   new RegExp(`^${root}/deleted-topics/${UUID}$`),
   new RegExp(`^${root}/brokers/ids/[A-Za-z0-9._-]{1,64}$`),
   new RegExp(`^${root}/keys/[0-9a-f]{16}$`),
   new RegExp(`^${root}/acl/${NAME}$`),
+  new RegExp(`^${root}/quotas/${NAME}$`),
 ];
 
 // ---- the suite ----

@@ -11,6 +11,7 @@ import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { groupsCommand } from './groups.js';
 import { keysCommand } from './keys.js';
 import { produceCommand } from './produce.js';
+import { quotasCommand } from './quotas.js';
 import { subscriptionsCommand } from './subscriptions.js';
 import { tailCommand } from './tail.js';
 import { topicsCommand } from './topics.js';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
     .addCommand(clusterCommand())
     .addCommand(keysCommand())
     .addCommand(aclCommand())
+    .addCommand(quotasCommand())
     .addCommand(upCommand())
     .addHelpText(
       'after',

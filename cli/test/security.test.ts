@@ -104,4 +104,19 @@ describe('tributary with AUTH=on', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('params.resource');
   });
+
+  it('quotas set, list and remove', async () => {
+    const principal = uniqueName('quota');
+    expect(await cluster.json(asAdmin(['quotas', 'set', principal, '--requests-per-sec', '50']))).toEqual({ principal, requests_per_sec: 50 });
+    expect(await cluster.ok(asAdmin(['quotas', 'set', principal, '--requests-per-sec', '50', '--produce-bytes-per-sec', '0']))).toContain(
+      `quotas of ${principal}: 50 requests/s, no limit produced bytes/s`,
+    );
+    const { defaults, principals } = await cluster.json(asAdmin(['quotas', 'list']));
+    expect(defaults).toEqual({ requests_per_sec: 0, produce_bytes_per_sec: 0 });
+    expect(principals).toContainEqual({ principal, requests_per_sec: 50, produce_bytes_per_sec: 0 });
+    expect(await cluster.ok(asAdmin(['quotas', 'list']))).toMatch(new RegExp(`${principal}\\s+50\\s+none`));
+    expect(await cluster.ok(asAdmin(['quotas', 'remove', principal]))).toContain(`${principal} is back on the default quotas`);
+    const usage = await cluster.run(asAdmin(['quotas', 'set', principal]));
+    expect(usage.code).toBe(2);
+  });
 });

@@ -30,7 +30,7 @@ afterAll(async () => {
   redis?.disconnect();
 });
 
-function inject(service: Broker | Gateway, key: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object | string) {
+function inject(service: Broker | Gateway, key: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object | string) {
   return service.app.inject({
     method,
     url,
@@ -119,5 +119,60 @@ describe('produced-bytes quota', () => {
     expect((await inject(brokerA, key, 'POST', `/write/${topic}`, big)).statusCode).toBe(200);
     expect((await inject(brokerA, key, 'GET', `/topics/${topic}`)).statusCode).toBe(200);
     expect((await inject(gateway, key, 'POST', `/subscribe/${uniqueEmail()}/${topic}`)).statusCode).toBe(201);
+  });
+});
+
+describe('a principal’s own quotas', () => {
+  it('apply on every instance instead of the defaults, and are listed and removed through the broker', async () => {
+    const slow = await principalWithKey();
+    const free = await principalWithKey();
+    const set = await inject(brokerA, ADMIN_KEY, 'PUT', `/quotas/${slow.principal}`, { requests_per_sec: 2 });
+    expect(set.json()).toEqual({ principal: slow.principal, requests_per_sec: 2 });
+    expect((await inject(brokerA, ADMIN_KEY, 'PUT', `/quotas/${free.principal}`, { produce_bytes_per_sec: 0 })).statusCode).toBe(200);
+
+    // Three requests are within the default of five, over the principal's own two: broker B and the
+    // gateway learn of it from their watches.
+    for (const service of [brokerB, gateway]) {
+      const url = service === gateway ? `/subscriptions/${uniqueEmail()}` : `/topics/${topic}`;
+      await waitFor(
+        async () => {
+          const answers = [];
+          for (let i = 0; i < 3; i++) answers.push(await inject(service, slow.key, 'GET', url));
+          return answers.some((answer) => answer.statusCode === 429 && answer.json().message.endsWith('quota of 2 requests per second'));
+        },
+        { what: 'the principal’s own quota to apply' },
+      );
+    }
+
+    // No byte limit of its own: ten seconds' worth of the default, twice, on two brokers.
+    const big = JSON.stringify({ key: 'k', value: 'x'.repeat(PRODUCE_BYTES_PER_SEC * 10) });
+    await waitFor(async () => (await inject(brokerB, free.key, 'POST', `/write/${topic}`, big)).statusCode === 200 && (await inject(brokerA, free.key, 'POST', `/write/${topic}`, big)).statusCode === 200, {
+      what: 'the principal’s unlimited byte quota to apply',
+    });
+
+    const listed = (await inject(brokerB, ADMIN_KEY, 'GET', '/quotas')).json();
+    expect(listed.defaults).toEqual({ requests_per_sec: REQUESTS_PER_SEC, produce_bytes_per_sec: PRODUCE_BYTES_PER_SEC });
+    expect(listed.principals).toEqual(
+      expect.arrayContaining([
+        { principal: slow.principal, requests_per_sec: 2 },
+        { principal: free.principal, produce_bytes_per_sec: 0 },
+      ]),
+    );
+    expect((await inject(brokerB, ADMIN_KEY, 'DELETE', `/quotas/${slow.principal}`)).json()).toEqual({ principal: slow.principal, removed: true });
+    expect((await inject(brokerB, ADMIN_KEY, 'DELETE', `/quotas/${slow.principal}`)).json()).toEqual({ principal: slow.principal, removed: false });
+  });
+
+  it('refuses a quota without a value, a negative one, or for an invalid principal', async () => {
+    for (const [url, body] of [
+      ['/quotas/p', {}],
+      ['/quotas/p', { requests_per_sec: -1 }],
+      ['/quotas/p', { requests_per_sec: 1.5 }],
+      ['/quotas/p', { other: 1 }],
+      ['/quotas/a*b', { requests_per_sec: 1 }],
+    ] as const) {
+      const response = await inject(brokerA, ADMIN_KEY, 'PUT', url, body);
+      expect(response.statusCode, `${url} ${JSON.stringify(body)}`).toBe(400);
+      expect(response.json().code).toBe('INVALID_REQUEST');
+    }
   });
 });

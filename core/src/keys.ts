@@ -60,6 +60,8 @@
 //   /keys/<keyId>               persistent  {principal, sha256, createdAt}: an API key's id and the SHA-256 of its
 //                                           secret, never the key itself
 //   /acl/<principal>            persistent  {grants: [{operation, resource}]}
+//   /quotas/<principal>         persistent  {requestsPerSec?, produceBytesPerSec?}: the principal's own quotas,
+//                                           instead of the configured defaults
 
 const PREFIX = 'trib';
 
@@ -170,6 +172,8 @@ export interface ZooKeeperPaths {
   apiKey(keyId: string): string;
   readonly acls: string;
   acl(principal: string): string;
+  readonly quotas: string;
+  quota(principal: string): string;
 }
 
 export function zooKeeperPaths(root: string): ZooKeeperPaths {
@@ -187,5 +191,7 @@ export function zooKeeperPaths(root: string): ZooKeeperPaths {
     apiKey: (keyId) => `${root}/keys/${keyId}`,
     acls: `${root}/acl`,
     acl: (principal) => `${root}/acl/${principal}`,
+    quotas: `${root}/quotas`,
+    quota: (principal) => `${root}/quotas/${principal}`,
   };
 }

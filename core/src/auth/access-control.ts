@@ -9,7 +9,8 @@
 //               then charged its body bytes against the principal's byte-rate quota (429).
 //
 // Keys and ACLs are read from in-process caches (ApiKeyStore, AclStore): no request waits on ZooKeeper.
-// Quotas live in Redis so they hold across every broker and gateway. When Redis cannot be asked, quotas let
+// Quotas (each principal's own, or the defaults: quotas.ts) are counted in Redis, so they hold across every
+// broker and gateway. When Redis cannot be asked, quotas let
 // requests through (the request itself then fails or succeeds on its own): a quota protects the cluster,
 // it is not worth refusing service for. The built-in admin principal has no quota.
 import rateLimit from '@fastify/rate-limit';
@@ -25,6 +26,7 @@ import type { ZooKeeper } from '../zookeeper.js';
 import { AclStore } from './acl-store.js';
 import { ApiKeyStore } from './api-keys.js';
 import { ADMIN_PRINCIPAL } from './principal.js';
+import { QuotaOverrides } from './quotas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,7 +46,10 @@ declare module 'fastify' {
 export interface AccessControl {
   readonly keys: ApiKeyStore;
   readonly acls: AclStore;
-  readonly quotas: QuotaStore;
+  /** Each principal's quotas: the defaults, or its own. */
+  readonly quotas: QuotaOverrides;
+  /** What each principal used, in Redis. */
+  readonly quotaCounters: QuotaStore;
   readonly redis: RedisClient;
   stop(): void;
 }
@@ -64,21 +69,22 @@ export interface AccessControlDeps {
 export async function startAccessControl({ config, zk, paths, redis, logger }: AccessControlDeps): Promise<AccessControl> {
   const keys = new ApiKeyStore(zk, paths, logger, config.adminKey);
   const acls = new AclStore(zk, paths, logger);
+  const quotas = new QuotaOverrides(zk, paths, logger, config);
+  const caches = [keys, acls, quotas];
   try {
-    await Promise.all([keys.start(), acls.start()]);
+    await Promise.all(caches.map((cache) => cache.start()));
   } catch (err) {
-    keys.stop();
-    acls.stop();
+    for (const cache of caches) cache.stop();
     throw err;
   }
   return {
     keys,
     acls,
-    quotas: new QuotaStore(redis),
+    quotas,
+    quotaCounters: new QuotaStore(redis),
     redis,
     stop() {
-      keys.stop();
-      acls.stop();
+      for (const cache of caches) cache.stop();
     },
   };
 }
@@ -104,19 +110,17 @@ export function enforceAccessControl(app: FastifyInstance, config: Config, acces
   const log = app.log;
 
   let requestLimiter: ((request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>) | undefined;
-  if (config.quotaRequestsPerSec > 0) {
-    // The plugin's Redis store: one INCR script per request on the principal's own key (one hash slot, so
-    // it runs on a Redis Cluster too). Not global: our onRequest hook calls it once the principal is known.
-    void app.register(rateLimit, {
-      global: false,
-      redis: access.redis,
-      nameSpace: '',
-      keyGenerator: (request) => quotaKeys(request.principal!).requests,
-      max: config.quotaRequestsPerSec,
-      timeWindow: 1_000,
-      skipOnError: true,
-    });
-  }
+  // The plugin's Redis store: one INCR script per request on the principal's own key (one hash slot, so it
+  // runs on a Redis Cluster too). Not global: our onRequest hook calls it once the principal is known.
+  void app.register(rateLimit, {
+    global: false,
+    redis: access.redis,
+    nameSpace: '',
+    keyGenerator: (request) => quotaKeys(request.principal!).requests,
+    max: (request) => access.quotas.of(request.principal!).requestsPerSec,
+    timeWindow: 1_000,
+    skipOnError: true,
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.access === 'public') return;
@@ -131,11 +135,12 @@ export function enforceAccessControl(app: FastifyInstance, config: Config, acces
       );
     }
     request.principal = principal;
-    if (config.quotaRequestsPerSec === 0 || principal === ADMIN_PRINCIPAL) return;
+    const { requestsPerSec } = access.quotas.of(principal);
+    if (requestsPerSec === 0 || principal === ADMIN_PRINCIPAL) return;
     requestLimiter ??= app.createRateLimit();
     const limit = await requestLimiter(request);
     if (!limit.isAllowed && limit.isExceeded) {
-      overQuota(reply, (limit.ttlInSeconds ?? 1) * 1000, `principal ${principal} is over its quota of ${config.quotaRequestsPerSec} requests per second`);
+      overQuota(reply, (limit.ttlInSeconds ?? 1) * 1000, `principal ${principal} is over its quota of ${requestsPerSec} requests per second`);
     }
   });
 
@@ -144,16 +149,17 @@ export function enforceAccessControl(app: FastifyInstance, config: Config, acces
     const principal = request.principal;
     if (declared === undefined || declared === 'public' || principal === undefined) return;
     request.authorize(declared.operation, declared.resource(request));
-    if (declared.operation !== 'produce' || config.quotaProduceBytesPerSec === 0 || principal === ADMIN_PRINCIPAL) return;
-    const bytes = Math.max(1, request.bodyBytes);
+    if (declared.operation !== 'produce' || principal === ADMIN_PRINCIPAL) return;
+    const { produceBytesPerSec } = access.quotas.of(principal);
+    if (produceBytesPerSec === 0) return;
     let waitMs = 0;
     try {
-      waitMs = await access.quotas.chargeProducedBytes(principal, bytes, config.quotaProduceBytesPerSec);
+      waitMs = await access.quotaCounters.chargeProducedBytes(principal, Math.max(1, request.bodyBytes), produceBytesPerSec);
     } catch (err) {
       log.warn({ err, principal }, 'could not charge the produce quota in Redis; letting the request through');
     }
     if (waitMs > 0) {
-      overQuota(reply, waitMs, `principal ${principal} is over its quota of ${config.quotaProduceBytesPerSec} produced bytes per second`);
+      overQuota(reply, waitMs, `principal ${principal} is over its quota of ${produceBytesPerSec} produced bytes per second`);
     }
   });
 }

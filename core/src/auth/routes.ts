@@ -9,6 +9,10 @@
 //   GET    /acls[?principal=p]                                     200 {acls: [{principal, operation, resource}]}
 //   PUT    /acls/:principal/:operation/:resource                   201 added, 200 already there
 //   DELETE /acls/:principal/:operation/:resource                   200 removed, 404 ACL_NOT_FOUND
+//   GET    /quotas                                                 200 {defaults: {requests_per_sec,
+//                                                                  produce_bytes_per_sec}, principals: [{principal, …}]}
+//   PUT    /quotas/:principal  {requests_per_sec?, produce_bytes_per_sec?}   200: the principal's own (0: none)
+//   DELETE /quotas/:principal                                      200 {principal, removed}: back to the defaults
 import type { FastifyInstance } from 'fastify';
 import { clusterResource, type Operation, type RouteAccess } from '../access.js';
 import { errorResponses } from '../http.js';
@@ -16,6 +20,7 @@ import type { AccessControl } from './access-control.js';
 import { OPERATIONS, resourceSchema } from './acl.js';
 import { KEY_ID_PATTERN, type ApiKeyInfo } from './api-keys.js';
 import { principalSchema } from './principal.js';
+import type { QuotaOverride } from './quotas.js';
 
 const adminOnCluster: RouteAccess = { operation: 'admin', resource: clusterResource };
 const config = { access: adminOnCluster };
@@ -35,6 +40,11 @@ const aclParams = {
   additionalProperties: false,
   properties: { principal: principalSchema, operation: { type: 'string', enum: OPERATIONS }, resource: resourceSchema },
 } as const;
+const quotaLimit = { type: 'integer', minimum: 0, maximum: 1024 ** 4 } as const;
+const quotaProperties = { requests_per_sec: quotaLimit, produce_bytes_per_sec: quotaLimit } as const;
+const quotaSchema = { type: 'object', properties: { principal: { type: 'string' }, ...quotaProperties } } as const;
+const principalParams = { type: 'object', required: ['principal'], properties: { principal: principalSchema } } as const;
+
 const principalQuery = { type: 'object', additionalProperties: false, properties: { principal: principalSchema } } as const;
 
 interface AclParams {
@@ -46,7 +56,7 @@ interface AclParams {
 const keyInfo = ({ id, principal, createdAt }: ApiKeyInfo) => ({ key_id: id, principal, created_at: new Date(createdAt).toISOString() });
 
 export function registerAccessRoutes(app: FastifyInstance, access: AccessControl): void {
-  const { keys, acls } = access;
+  const { keys, acls, quotas } = access;
 
   app.post<{ Body: { principal: string } }>(
     '/keys',
@@ -132,4 +142,61 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
       return { principal, operation, resource };
     },
   );
+
+  app.get(
+    '/quotas',
+    {
+      config,
+      schema: {
+        response: {
+          200: { type: 'object', properties: { defaults: { type: 'object', properties: quotaProperties }, principals: { type: 'array', items: quotaSchema } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({
+      defaults: quotaView(quotas.defaults),
+      principals: (await quotas.listStored()).map(({ principal, ...own }) => ({ principal, ...quotaView(own) })),
+    }),
+  );
+
+  app.put<{ Params: { principal: string }; Body: { requests_per_sec?: number; produce_bytes_per_sec?: number } }>(
+    '/quotas/:principal',
+    {
+      config,
+      schema: {
+        params: principalParams,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: quotaProperties },
+        response: { 200: quotaSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { requests_per_sec, produce_bytes_per_sec } = request.body;
+      const own = {
+        ...(requests_per_sec === undefined ? {} : { requestsPerSec: requests_per_sec }),
+        ...(produce_bytes_per_sec === undefined ? {} : { produceBytesPerSec: produce_bytes_per_sec }),
+      };
+      await quotas.set(request.params.principal, own);
+      return { principal: request.params.principal, ...quotaView(own) };
+    },
+  );
+
+  app.delete<{ Params: { principal: string } }>(
+    '/quotas/:principal',
+    {
+      config,
+      schema: {
+        params: principalParams,
+        response: { 200: { type: 'object', properties: { principal: { type: 'string' }, removed: { type: 'boolean' } } }, ...errorResponses },
+      },
+    },
+    async (request) => ({ principal: request.params.principal, removed: await quotas.remove(request.params.principal) }),
+  );
+}
+
+function quotaView({ requestsPerSec, produceBytesPerSec }: QuotaOverride): { requests_per_sec?: number; produce_bytes_per_sec?: number } {
+  return {
+    ...(requestsPerSec === undefined ? {} : { requests_per_sec: requestsPerSec }),
+    ...(produceBytesPerSec === undefined ? {} : { produce_bytes_per_sec: produceBytesPerSec }),
+  };
 }
