@@ -7,6 +7,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, impo
 const resolve = {
   alias: {
     '@tributary/core': src('core'),
+    '@tributary/kafka': src('kafka'),
     '@tributary/local-stack': src('local-stack'),
     '@tributary/testkit': fileURLToPath(new URL('./testkit/src/index.ts', import.meta.url)),
     '@tributary/broker': src('broker'),

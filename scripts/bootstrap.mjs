@@ -59,6 +59,8 @@ if (needRedis && !haveRedis()) missing.push('redis-server');
 if (needZooKeeper && !haveZooKeeper()) missing.push('zookeeper');
 // The benchmarks drive HTTP load with wrk from another process.
 if (purpose === 'bench' && !works('sh', ['-c', 'command -v wrk'])) missing.push('wrk');
+// The Kafka listener's tests drive it with kcat (librdkafka's command-line client) as well as kafkajs.
+if (purpose === 'test' && !works('sh', ['-c', 'command -v kcat'])) missing.push('kcat');
 if (purpose === 'bench' && !works('sh', ['-c', 'command -v nats-server'])) missing.push('nats-server');
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -3,11 +3,15 @@
 import { connectServices, listen, type Config, type Service, type TopicCache } from '@tributary/core';
 import { buildBrokerApp } from './app.js';
 import { Controller } from './controller.js';
+import { createKafkaService, type KafkaService } from './kafka/index.js';
 import { BrokerRegistry } from './registry.js';
+import { TopicAdmin } from './topic-admin.js';
 
 export interface Broker extends Service {
   readonly controller: Controller;
   readonly topics: TopicCache;
+  /** The Kafka protocol listener, when KAFKA_PORT is set. */
+  readonly kafka: KafkaService | undefined;
 }
 
 export async function createBroker(config: Config): Promise<Broker> {
@@ -18,6 +22,10 @@ export async function createBroker(config: Config): Promise<Broker> {
     const registry = new BrokerRegistry({ config, zk, paths, redis, log: logger });
     const controller = new Controller({ config, logs: storage.logs, consumers: storage.consumers, groups: storage.groups, zk, paths, topics, log: logger });
     const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger, access });
+    const kafka =
+      config.kafkaPort === undefined
+        ? undefined
+        : await createKafkaService({ config, logger, logs: storage.logs, topics, admin: new TopicAdmin({ config, logs: storage.logs, zk, paths, topics }) });
     await Promise.all([controller.start(), registry.start()]);
     let closed: Promise<void> | undefined;
 
@@ -25,15 +33,18 @@ export async function createBroker(config: Config): Promise<Broker> {
       app,
       controller,
       topics,
-      /** Listens on config.brokerPort (0 picks a free port) and joins the broker registry. */
+      kafka,
+      /** Listens on config.brokerPort (0 picks a free port), and KAFKA_PORT if set, and joins the broker registry. */
       async listen() {
         const address = await listen(app, config.listenHost, config.brokerPort);
+        if (kafka) logger.info({ port: (await kafka.listen()).port }, 'kafka listener listening');
         await registry.register(config.advertisedHost, address.port);
         return address;
       },
       close() {
         closed ??= (async () => {
           controller.stop();
+          await kafka?.close();
           await registry.stop();
           await app.close();
           connections.close();

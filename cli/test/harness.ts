@@ -24,7 +24,8 @@ export interface RunOptions {
 /** The environment without anything that would point the CLI elsewhere than the test says. */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { TRIBUTARY_BROKER: _broker, TRIBUTARY_GATEWAY: _gateway, TRIBUTARY_API_KEY: _apiKey, ...env } = process.env;
-  return { ...env, ...extra };
+  // A `tributary up` of a test takes any free port for its Kafka listener, never 9092, which another may hold.
+  return { KAFKA_PORT: '0', ...env, ...extra };
 }
 
 /** A running `tributary` process whose output is collected as it comes. */

@@ -87,6 +87,12 @@ export interface Config {
   readonly retentionCheckMs: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
+  /** KAFKA_PORT: the broker's Kafka protocol listener (broker/src/kafka); undefined: off, 0: a free port. */
+  readonly kafkaPort: number | undefined;
+  /** The host Kafka clients are told to connect to (Metadata, FindCoordinator). */
+  readonly kafkaAdvertisedHost: string;
+  /** The port Kafka clients are told to connect to; undefined: the port the listener bound. */
+  readonly kafkaAdvertisedPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -179,8 +185,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     retentionCheckMs: int('RETENTION_CHECK_MS', defaults.retentionCheckMs, 100, 24 * 60 * 60 * 1000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 100, 10 * 60 * 1000),
     logLevel: str('LOG_LEVEL', defaults.logLevel, /^(fatal|error|warn|info|debug|trace|silent)$/, 'must be a pino level'),
+    kafkaPort: env['KAFKA_PORT'] ? int('KAFKA_PORT', 0, 0, 65_535) : undefined,
+    kafkaAdvertisedHost: env['KAFKA_ADVERTISED_HOST'] ?? '',
+    kafkaAdvertisedPort: env['KAFKA_ADVERTISED_PORT'] ? int('KAFKA_ADVERTISED_PORT', 0, 1, 65_535) : undefined,
     ...overrides,
   };
+  // A client told to connect to this host must reach the listener: when the services listen on one address
+  // (npm start: 127.0.0.1), that address, which the machine's hostname may not resolve to.
+  if (config.kafkaAdvertisedHost === '') {
+    const wildcard = config.listenHost === '0.0.0.0' || config.listenHost === '::';
+    (config as { kafkaAdvertisedHost: string }).kafkaAdvertisedHost = wildcard ? config.advertisedHost : config.listenHost;
+  }
 
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     problems.push('HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS');

@@ -41,6 +41,7 @@
 //   trib:{cluster}:broker-heartbeats   hash  broker instance id -> its last heartbeat (ms, the broker's clock),
 //                                            written about every second: a killed broker stays registered in
 //                                            ZooKeeper until its session times out, but stops beating at once
+//   trib:{cluster}:kafka-producer-ids  string  the last producer id InitProducerId handed out (INCR)
 //
 // One principal's quota counters share the hash tag {<principal>} (AUTH=on; principal names are
 // [A-Za-z0-9._@-], so nothing in them is a glob character or breaks the tag):
@@ -145,6 +146,7 @@ export const groupIndexKey = `${PREFIX}:{groups}:index`;
 
 export const clusterKeys = Object.freeze({
   brokerHeartbeats: `${PREFIX}:{cluster}:broker-heartbeats`,
+  kafkaProducerIds: `${PREFIX}:{cluster}:kafka-producer-ids`,
 });
 
 export interface QuotaKeys {

@@ -31,6 +31,8 @@ export interface StackOptions {
 export interface LocalStack {
   brokerUrl: string;
   gatewayUrl: string;
+  /** The broker's Kafka listener, host:port (KAFKA_PORT, 9092 by default here). */
+  kafkaBootstrap: string;
   /** Where the local Redis and ZooKeeper keep their data. */
   dataDir: string;
   /** Resolves when the stack has stopped (Ctrl-C, SIGTERM, or a service died); rejects on a crash. */
@@ -79,6 +81,8 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
 
     const brokerPort = Number(env['BROKER_PORT'] ?? 4000);
     const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
+    // Kafka's usual port, or another free one when that is taken (or when KAFKA_PORT=0 asks for any, as tests do).
+    const kafkaPort = env['KAFKA_PORT'] === '0' ? await freePort() : env['KAFKA_PORT'] ? Number(env['KAFKA_PORT']) : await localPort('Kafka listener', 9092, say);
     const serviceEnv: Env = {
       ...env,
       ...redisEnv,
@@ -86,13 +90,15 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       LISTEN_HOST: listenHostFor(env),
       BROKER_PORT: String(brokerPort),
       GATEWAY_PORT: String(gatewayPort),
+      KAFKA_PORT: String(kafkaPort),
     };
-    for (const [name, port] of [
-      ['broker', brokerPort],
-      ['gateway', gatewayPort],
+    for (const [name, port, variable] of [
+      ['broker', brokerPort, 'BROKER_PORT'],
+      ['gateway', gatewayPort, 'GATEWAY_PORT'],
+      ['Kafka listener', kafkaPort, 'KAFKA_PORT'],
     ] as const) {
       if (!(await isPortFree(port, '0.0.0.0'))) {
-        throw new Error(`port ${port} for the ${name} is in use; stop what uses it or set ${name === 'broker' ? 'BROKER_PORT' : 'GATEWAY_PORT'}`);
+        throw new Error(`port ${port} for the ${name} is in use; stop what uses it or set ${variable}`);
       }
     }
 
@@ -117,7 +123,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       process.once('SIGTERM', onSignal);
     });
 
-    return { brokerUrl, gatewayUrl, dataDir, done, stop };
+    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, done, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -229,12 +235,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** The quick start printed once the stack is up. */
-export function quickStart({ brokerUrl, gatewayUrl, dataDir }: LocalStack): string {
+export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir }: LocalStack): string {
   return [
     '',
     'Tributary is up.',
     `  broker            ${brokerUrl}   (topics, writes)`,
     `  consumer gateway  ${gatewayUrl}   (subscribe, read)`,
+    `  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`,
     '',
     'Try it:',
     `  curl -X POST ${brokerUrl}/create_topic/news/3`,

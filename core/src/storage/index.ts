@@ -5,9 +5,11 @@ import { ConsumerStore } from './consumer-store.js';
 import { GroupStore } from './group-store.js';
 import { LogStore } from './log-store.js';
 
+export * from './append-waiters.js';
 export * from './connection.js';
 export * from './consumer-store.js';
 export * from './group-store.js';
+export * from './kafka-store.js';
 export * from './log-store.js';
 export * from './result-codes.js';
 export * from './scripts.js';

@@ -1,0 +1,59 @@
+// The Kafka listener as the broker starts it: its own subscriber connection for Fetch long polls, the
+// handlers of every API it serves, and the TCP listener (KAFKA_PORT).
+import { AppendWaiters, connectRedis, createRedis, KafkaStore, type Config, type Logger, type LogStore, type TopicCache } from '@tributary/core';
+import { CreateTopics, DeleteTopics, Fetch, InitProducerId, ListOffsets, Metadata, Produce } from '@tributary/kafka';
+import type { TopicAdmin } from '../topic-admin.js';
+import { fetch, listOffsets } from './fetch.js';
+import { Handlers } from './handlers.js';
+import { KafkaListener } from './listener.js';
+import { metadata, type Advertised } from './metadata.js';
+import { initProducerId, produce } from './produce.js';
+import { createTopics, deleteTopics } from './topics.js';
+
+export { KafkaListener } from './listener.js';
+
+export interface KafkaDeps {
+  config: Config;
+  logger: Logger;
+  logs: LogStore;
+  topics: TopicCache;
+  admin: TopicAdmin;
+}
+
+export interface KafkaService {
+  readonly listener: KafkaListener;
+  listen(): Promise<{ host: string; port: number }>;
+  close(): Promise<void>;
+}
+
+export async function createKafkaService({ config, logger, logs, topics, admin }: KafkaDeps): Promise<KafkaService> {
+  const subscriber = createRedis(config, { name: `broker-kafka-appended-${config.instanceId}`, subscriber: true });
+  await connectRedis(subscriber, config);
+  const waiters = new AppendWaiters(subscriber, config.redisTimeoutMs);
+  const store = new KafkaStore(logs.redis);
+  let listener: KafkaListener | undefined;
+  const advertised = (): Advertised => ({
+    host: config.kafkaAdvertisedHost,
+    port: config.kafkaAdvertisedPort ?? listener?.address?.port ?? config.kafkaPort ?? 9092,
+  });
+  const clusterId = `tributary${config.zookeeperRoot.replaceAll('/', '-')}`;
+  const handlers = new Handlers()
+    .on(Metadata, metadata(topics, advertised, clusterId))
+    .on(CreateTopics, createTopics(admin, topics, config))
+    .on(DeleteTopics, deleteTopics(admin))
+    .on(Produce, produce(logs, topics, config))
+    .on(InitProducerId, initProducerId(store))
+    .on(Fetch, fetch(logs, topics, waiters))
+    .on(ListOffsets, listOffsets(logs, topics));
+  listener = new KafkaListener({ config, logger, handlers });
+  const service = listener;
+  return {
+    listener,
+    listen: () => service.listen(),
+    async close() {
+      waiters.close();
+      await service.close();
+      subscriber.disconnect();
+    },
+  };
+}
