@@ -37,6 +37,19 @@
 // and every group, under its own tag:
 //   trib:{groups}:index           zset  group -> earliest time one of its sessions may expire (+inf: no members)
 //
+// One Kafka consumer group's keys (the Kafka listener's groups: a namespace of their own, apart from the HTTP
+// groups above) share the hash tag {<group>} under `kgroup` (group ids are checked against GROUP_NAME_PATTERN):
+//   trib:kgroup:{<g>}:state        hash  generation, phase (empty|joining|syncing|stable), protocol_type,
+//                                        protocol, leader, deadline (of the rebalance in progress, ms)
+//   trib:kgroup:{<g>}:members      hash  member id -> {client_id, client_host, session_timeout, rebalance_timeout, protocols}
+//   trib:kgroup:{<g>}:sessions     zset  member id -> session deadline (ms, Redis' clock)
+//   trib:kgroup:{<g>}:joined       set   members that joined the rebalance in progress
+//   trib:kgroup:{<g>}:assignments  hash  member id -> the leader's assignment for it (base64)
+//   trib:kgroup:{<g>}:offsets      hash  "<topicId>:<p>" -> committed offset
+//   trib:kgroup:{<g>}:changed      shard channel  published on every change (wakes waiting JoinGroup/SyncGroup)
+// and every Kafka group, under its own tag:
+//   trib:{kgroups}:index           set   Kafka groups that ever had a member (ListGroups)
+//
 // The cluster's own keys share the hash tag {cluster}:
 //   trib:{cluster}:broker-heartbeats   hash  broker instance id -> its last heartbeat (ms, the broker's clock),
 //                                            written about every second: a killed broker stays registered in
@@ -143,6 +156,32 @@ export function groupKeys(group: string): GroupKeys {
 }
 
 export const groupIndexKey = `${PREFIX}:{groups}:index`;
+
+export interface KafkaGroupKeys {
+  readonly state: string;
+  readonly members: string;
+  readonly sessions: string;
+  readonly joined: string;
+  readonly assignments: string;
+  readonly offsets: string;
+  readonly changed: string;
+}
+
+/** `group` must already be valid (GROUP_NAME_PATTERN): it goes into the hash tag as it is. */
+export function kafkaGroupKeys(group: string): KafkaGroupKeys {
+  const tag = `${PREFIX}:kgroup:{${group}}`;
+  return {
+    state: `${tag}:state`,
+    members: `${tag}:members`,
+    sessions: `${tag}:sessions`,
+    joined: `${tag}:joined`,
+    assignments: `${tag}:assignments`,
+    offsets: `${tag}:offsets`,
+    changed: `${tag}:changed`,
+  };
+}
+
+export const kafkaGroupIndexKey = `${PREFIX}:{kgroups}:index`;
 
 export const clusterKeys = Object.freeze({
   brokerHeartbeats: `${PREFIX}:{cluster}:broker-heartbeats`,

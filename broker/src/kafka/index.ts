@@ -1,9 +1,27 @@
 // The Kafka listener as the broker starts it: its own subscriber connection for Fetch long polls, the
 // handlers of every API it serves, and the TCP listener (KAFKA_PORT).
 import { AppendWaiters, connectRedis, createRedis, KafkaStore, type Config, type Logger, type LogStore, type TopicCache } from '@tributary/core';
-import { CreateTopics, DeleteTopics, Fetch, InitProducerId, ListOffsets, Metadata, Produce } from '@tributary/kafka';
+import {
+  CreateTopics,
+  DeleteTopics,
+  DescribeGroups,
+  Fetch,
+  FindCoordinator,
+  Heartbeat,
+  InitProducerId,
+  JoinGroup,
+  LeaveGroup,
+  ListGroups,
+  ListOffsets,
+  Metadata,
+  OffsetCommit,
+  OffsetFetch,
+  Produce,
+  SyncGroup,
+} from '@tributary/kafka';
 import type { TopicAdmin } from '../topic-admin.js';
 import { fetch, listOffsets } from './fetch.js';
+import { groupHandlers } from './groups.js';
 import { Handlers } from './handlers.js';
 import { KafkaListener } from './listener.js';
 import { metadata, type Advertised } from './metadata.js';
@@ -37,6 +55,7 @@ export async function createKafkaService({ config, logger, logs, topics, admin }
     port: config.kafkaAdvertisedPort ?? listener?.address?.port ?? config.kafkaPort ?? 9092,
   });
   const clusterId = `tributary${config.zookeeperRoot.replaceAll('/', '-')}`;
+  const groups = groupHandlers({ store, waiters, topics, advertised });
   const handlers = new Handlers()
     .on(Metadata, metadata(topics, advertised, clusterId))
     .on(CreateTopics, createTopics(admin, topics, config))
@@ -44,7 +63,16 @@ export async function createKafkaService({ config, logger, logs, topics, admin }
     .on(Produce, produce(logs, topics, config))
     .on(InitProducerId, initProducerId(store))
     .on(Fetch, fetch(logs, topics, waiters))
-    .on(ListOffsets, listOffsets(logs, topics));
+    .on(ListOffsets, listOffsets(logs, topics))
+    .on(FindCoordinator, groups.findCoordinator)
+    .on(JoinGroup, groups.joinGroup)
+    .on(SyncGroup, groups.syncGroup)
+    .on(Heartbeat, groups.heartbeat)
+    .on(LeaveGroup, groups.leaveGroup)
+    .on(OffsetCommit, groups.offsetCommit)
+    .on(OffsetFetch, groups.offsetFetch)
+    .on(ListGroups, groups.listGroups)
+    .on(DescribeGroups, groups.describeGroups);
   listener = new KafkaListener({ config, logger, handlers });
   const service = listener;
   return {
