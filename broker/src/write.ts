@@ -8,7 +8,9 @@
 //      retry lands where the first copy did and is recognised as a duplicate;
 //   3. each partition's records go to Redis in ONE append script call (LogStore.append, core/lua/
 //      appendRecords.lua), which assigns contiguous offsets atomically (I1); the calls for all partitions go
-//      out together, each to its partition's shard on a Redis Cluster;
+//      out together, each to its partition's shard on a Redis Cluster. While a partition has a call in
+//      flight, the records of other requests for it wait and then share the next call (group-commit.ts),
+//      each request getting its own offsets back: under load one script run serves many requests;
 //   4. a record with an `id` already appended within the topic's dedup window is not appended again: the
 //      check is inside the same script, atomic with the append (I8), and the answer is the original record's
 //      partition, offset and timestamp with `duplicate: true`;
@@ -31,6 +33,7 @@ import {
   type RecordInput,
   type Topic,
 } from '@tributary/core';
+import { GroupCommit, type Append } from './group-commit.js';
 
 export interface StoredResult {
   partition: number;
@@ -65,7 +68,12 @@ export class PartitionWriter {
   /** Per topic id: the partition the next request's keyless records go to. */
   readonly #keyless = new Map<string, number>();
 
-  constructor(private readonly logs: LogStore) {}
+  /** LogStore.append behind a group commit: concurrent requests' records for one partition share a call. */
+  readonly #append: Append;
+
+  constructor(private readonly logs: LogStore) {
+    this.#append = new GroupCommit(logs).append;
+  }
 
   /**
    * Appends records to `topic` and answers each record's result in input order. When no record was stored,
@@ -76,7 +84,7 @@ export class PartitionWriter {
     const batches = this.#partition(topic, records);
 
     const results = new Array<WriteResult>(records.length);
-    const appends = await Promise.allSettled(batches.map((batch) => this.logs.append(topic, batch.partition, batch.payloads, batch.ids)));
+    const appends = await Promise.allSettled(batches.map((batch) => this.#append(topic, batch.partition, batch.payloads, batch.ids)));
     let firstFailure: unknown;
     appends.forEach((outcome, i) => {
       const { partition, positions } = batches[i]!;
