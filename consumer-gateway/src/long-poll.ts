@@ -48,7 +48,9 @@ export async function longPoll<R extends { messages: readonly unknown[] }>(waite
       if (result.messages.length > 0) return result;
       const woken = await waiter.changed();
       if (!woken && (Date.now() >= deadline || signal?.aborted || rereadAfterMs === undefined)) {
-        if (outage) throw outage;
+        // Redis never came back before the deadline: say so. A wait ended early (the gateway is closing, the
+        // client left) answers with what it has.
+        if (outage && Date.now() >= deadline) throw outage;
         return result;
       }
       // A re-read interval passed, or what to listen to changed: listen anew.
