@@ -39,5 +39,6 @@ describe('isDeadLetterTopic', () => {
     expect(isDeadLetterTopic('dead.{topic}', 'dead.orders')).toBe(true);
     expect(isDeadLetterTopic('errors', 'errors')).toBe(true);
     expect(isDeadLetterTopic(null, 'orders.dlq')).toBe(false);
+    expect(isDeadLetterTopic('{topic}', 'orders')).toBe(false);
   });
 });

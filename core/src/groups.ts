@@ -85,6 +85,8 @@ export function isDeadLetterTopic(template: string | null, topic: string): boole
   if (at < 0) return topic === template;
   const prefix = template.slice(0, at);
   const suffix = template.slice(at + '{topic}'.length);
+  // `{topic}` alone dead-letters a record into its own topic: that names no topic apart.
+  if (prefix === '' && suffix === '') return false;
   return topic.length > prefix.length + suffix.length && topic.startsWith(prefix) && topic.endsWith(suffix);
 }
 
