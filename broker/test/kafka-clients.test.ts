@@ -117,6 +117,10 @@ describe('kcat', () => {
     await kcat(['-P', '-t', topic, '-K', ':'], 'alpha:{"a":1}\nbeta:"two"\nalpha:3\n');
     const alpha = partitionFor('alpha', 4);
     expect((await browse(topic, alpha)).filter((m) => m.key === 'alpha').map((m) => m.value)).toEqual([{ a: 1 }, 3]);
+    // gzip: librdkafka compresses a batch when it gets smaller (so a longer value).
+    const long = 'z'.repeat(300);
+    await kcat(['-P', '-t', topic, '-K', ':', '-z', 'gzip'], `gamma:"${long}"\n`);
+    expect((await browse(topic, partitionFor('gamma', 4))).filter((m) => m.key === 'gamma').map((m) => m.value)).toEqual([long]);
 
     // Written over HTTP, read with kcat from offset 1 of alpha's partition.
     const written = await http('POST', `/write/${topic}`, { key: 'alpha', value: { b: true }, headers: { h: 'v' } });

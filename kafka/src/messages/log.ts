@@ -5,8 +5,10 @@ import { array, field, int16, int32, int64, int8, message, nullableArray, nullab
 export const Produce = message({
   apiKey: 0,
   name: 'Produce',
-  // v3 is the first with record batch v2, the only message format Tributary reads.
-  minVersion: 3,
+  // Record batch v2 is the only message format Tributary reads (an older one is CORRUPT_MESSAGE); clients
+  // send it from v3 on. v0-2 are listed as well because librdkafka compresses with gzip only for a broker
+  // whose Produce range includes v0; it negotiates the highest version, so it never sends them.
+  minVersion: 0,
   maxVersion: 8,
   flexibleFrom: 9,
   request: struct({
