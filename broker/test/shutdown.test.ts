@@ -57,6 +57,24 @@ async function startProcess(service: 'broker' | 'consumer-gateway', instanceId: 
 const stopped = async (child: ChildProcess) => (child.exitCode !== null ? child.exitCode : ((await once(child, 'exit')) as [number])[0]);
 
 describe('SIGTERM', () => {
+  it('a request arriving while the service closes gets the documented 503 body, retriable (regression: Fastify answered without code)', async () => {
+    const broker = await createBroker({ ...config, instanceId: uniqueName('closing') });
+    const closing = broker.app.close();
+    const answer = await broker.app.inject({ method: 'GET', url: '/topics' });
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['connection']).toBe('close');
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(answer.json()).toEqual({
+      statusCode: 503,
+      code: 'NOT_READY',
+      error: 'Service Unavailable',
+      message: 'this instance is shutting down: retry on another one',
+      retriable: true,
+    });
+    await closing;
+    await broker.close();
+  });
+
   it('a broker finishes the writes in flight, leaves the registry at once, and exits 0', async () => {
     const topic = uniqueName('shutdown');
     expect((await observer.app.inject({ method: 'POST', url: `/create_topic/${topic}/3` })).statusCode).toBe(201);

@@ -107,7 +107,8 @@ export function createHttpServer({ config, logger, access }: HttpOptions): Fasti
     // same reason requests log through the app's logger rather than a child made for each one.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger) => logger,
-    return503OnClosing: true,
+    // Requests arriving while the server closes get the documented body (answerWhileClosing), not Fastify's own.
+    return503OnClosing: false,
     schemaErrorFormatter: (errors, dataVar) => formatValidationErrors(errors, dataVar),
     // Long enough for any legal topic name (249) or email (254) in a path segment.
     routerOptions: { maxParamLength: 1024 },
@@ -136,6 +137,7 @@ export function createHttpServer({ config, logger, access }: HttpOptions): Fasti
   requireAccessDeclarations(app);
   enforceAccessControl(app, config, access);
   answerWrongMethods(app);
+  answerWhileClosing(app);
 
   app.setErrorHandler((err: FastifyError | TributaryError, request, reply) => {
     const body = toErrorBody(err);
@@ -174,6 +176,28 @@ function registerJsonParser(app: FastifyInstance, config: Config): void {
       return done(err as TributaryError, undefined);
     }
     (request.routeOptions.config.opaqueJsonBody ? parseOpaque : parseChecked)(request, text, done);
+  });
+}
+
+/**
+ * While the service shuts down (SIGTERM), requests still arriving on open keep-alive connections are answered
+ * 503 NOT_READY — retriable, nothing was done, so a client or load balancer sends them elsewhere — and every
+ * answer from then on closes its connection, so clients stop reusing it.
+ */
+function answerWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    const body = errorBody('NOT_READY', 'this instance is shutting down: retry on another one');
+    void reply.code(503).header('connection', 'close').header('retry-after', '1').send(body);
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 
