@@ -32,6 +32,8 @@ const singleOnly = [
   'broker/test/zookeeper-ensemble.test.ts',
   // Its own single Redis, so that every key it finds there afterwards is its own doing.
   'broker/test/fuzz.test.ts',
+  // No Redis at all: the web console's pages and relay.
+  'broker/test/console.test.ts',
 ];
 
 // Two projects, one global setup (testkit/src/global-setup.ts, run once by the root config) that starts a

@@ -32,6 +32,7 @@ import {
 } from '@tributary/core';
 import type { Controller } from './controller.js';
 import { browseRoutes } from './browse.js';
+import { consoleRoutes } from './console.js';
 import type { BrokerRegistry } from './registry.js';
 import { TopicAdmin, type TopicConfigInput } from './topic-admin.js';
 import { isStored, PartitionWriter } from './write.js';
@@ -295,6 +296,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
 
   // Brokers and the controller come from watched copies (registry.ts); only Redis is asked, with a PING.
   app.register(browseRoutes, { logs: storage.logs, topics });
+  app.register(consoleRoutes, { config });
 
   app.get('/cluster', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: clusterSchema, ...errorResponses } } }, async () => ({
     brokers: deps.registry.brokers(),

@@ -56,6 +56,11 @@ export interface Config {
   readonly redisClusterNodes: readonly string[] | undefined;
   readonly brokerPort: number;
   readonly gatewayPort: number;
+  /**
+   * GATEWAY_URL: where the broker's web console (/ui) reaches the consumer gateway. Unset: the gateway on this
+   * machine at gatewayPort (none when that is 0, as in tests that pick free ports).
+   */
+  readonly gatewayUrl: string | undefined;
   readonly listenHost: string;
   /** The host other processes reach this one at, as shown in the broker registry. */
   readonly advertisedHost: string;
@@ -161,6 +166,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisClusterNodes: hostList('REDIS_CLUSTER_NODES'),
     brokerPort: int('BROKER_PORT', defaults.brokerPort, 0, 65_535),
     gatewayPort: int('GATEWAY_PORT', defaults.gatewayPort, 0, 65_535),
+    gatewayUrl: str('GATEWAY_URL', '', /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'must be http(s)://host[:port][/path]') || undefined,
     listenHost: str('LISTEN_HOST', defaults.listenHost),
     advertisedHost: str('ADVERTISED_HOST', hostname()),
     instanceId: str('INSTANCE_ID', randomUUID(), /^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of [A-Za-z0-9._-]'),

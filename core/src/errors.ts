@@ -56,6 +56,7 @@ export const errorTable = {
     retriable: true,
     message: 'Redis did not confirm the write in time; it may or may not have been stored',
   },
+  GATEWAY_UNAVAILABLE: { statusCode: 502, retriable: true, message: 'the consumer gateway did not answer the console' },
   NOT_READY: { statusCode: 503, retriable: true, message: 'not ready' },
   PARTITION_BUSY: {
     statusCode: 503,
