@@ -8,9 +8,10 @@ COPY broker/package.json broker/
 COPY consumer-gateway/package.json consumer-gateway/
 COPY cli/package.json cli/
 COPY bench/package.json bench/
+COPY console/package.json console/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -b && npm prune --omit=dev
+RUN npx tsc -b && npm run build -w @tributary/console && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

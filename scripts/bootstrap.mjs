@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable: installs npm packages, the Redis and ZooKeeper servers (apt-get, on Debian
-// as root; elsewhere it prints exactly what to install), and builds the TypeScript. Runs before `npm start`,
+// Makes a fresh clone runnable: installs npm packages, the Redis and ZooKeeper servers (and for tests
+// Chromium, which drives the web console) with apt-get on Debian as root (elsewhere it prints exactly what to
+// install), builds the TypeScript and the web console. Runs before `npm start`,
 // `npm test` and `npm run bench`; every step is skipped when already done. Plain Node: nothing is installed
 // yet when it runs.
 //
 //   node scripts/bootstrap.mjs [start|test|bench]
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +60,8 @@ if (needRedis && !haveRedis()) missing.push('redis-server');
 if (needZooKeeper && !haveZooKeeper()) missing.push('zookeeper');
 // The benchmarks drive HTTP load with wrk from another process.
 if (purpose === 'bench' && !works('sh', ['-c', 'command -v wrk'])) missing.push('wrk');
+// The web console's end-to-end test drives Debian's Chromium (console/test/browser.ts).
+if (purpose === 'test' && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) missing.push('chromium');
 // The Kafka listener's tests drive it with kcat (librdkafka's command-line client) as well as kafkajs.
 if (purpose === 'test' && !works('sh', ['-c', 'command -v kcat'])) missing.push('kcat');
 if (purpose === 'bench' && !works('sh', ['-c', 'command -v nats-server'])) missing.push('nats-server');
@@ -74,6 +77,7 @@ if (missing.length > 0) {
     say(`  Debian/Ubuntu:  sudo apt-get install ${missing.join(' ')}`);
     say(`  macOS:          brew install ${missing.map((name) => (name === 'redis-server' ? 'redis' : name)).join(' ')}   (zkServer.sh must be on PATH)`);
     say('  elsewhere:      redis-server >= 6.2 and Apache ZooKeeper >= 3.6 (with Java 11+), zkServer.sh on PATH');
+    if (missing.includes('chromium')) say('  Chromium:       any recent Chromium or Chrome; set CHROMIUM_PATH to its binary if it is not /usr/bin/chromium');
     say('Or point Tributary at servers you already run: REDIS_HOST/REDIS_PORT and ZOOKEEPER_HOST (npm start only).');
     process.exit(1);
   }
@@ -81,3 +85,15 @@ if (missing.length > 0) {
 
 // 4. Compile (incremental: a no-op when nothing changed).
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+
+// 5. The web console the broker serves at /ui: type-checked and bundled by Vite into console/dist, again
+//    only when a source is newer than the build.
+const consoleDir = join(root, 'console');
+const newest = (path) =>
+  statSync(path).isDirectory() ? Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name)))) : statSync(path).mtimeMs;
+const consoleSources = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.json', 'package.json'].map((name) => join(consoleDir, name));
+const consoleBuild = join(consoleDir, 'dist', 'index.html');
+if (!existsSync(consoleBuild) || Math.max(...consoleSources.map(newest)) > statSync(consoleBuild).mtimeMs) {
+  say('building the web console (console/dist)');
+  run('npm', ['run', 'build', '--silent', '-w', '@tributary/console']);
+}
