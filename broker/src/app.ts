@@ -14,6 +14,7 @@ import {
   redisHealth,
   registerAccessRoutes,
   registerHealthRoutes,
+  registerMetricsRoute,
   TributaryError,
   topicConfigDefaults,
   topicNameSchema,
@@ -25,6 +26,7 @@ import {
   type Logger,
   type RecordInput,
   type RedisClient,
+  type ServiceMetrics,
   type Storage,
   type TopicCache,
   type ZooKeeper,
@@ -49,6 +51,8 @@ export interface BrokerDeps {
   logger: Logger;
   /** API keys, ACLs and quotas; without it the key and ACL routes are absent and AUTH=on cannot start. */
   access?: AccessControl;
+  /** GET /metrics and the counts behind it (core/metrics.ts); without it there is no /metrics. */
+  metrics?: ServiceMetrics;
 }
 
 /** An idempotency id: a retry of the record with the same id within the topic's dedup window is not stored again. */
@@ -157,9 +161,10 @@ interface WriteBody {
 
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   const { config, redis, storage, zk, topics } = deps;
-  const app = createHttpServer({ config, logger: deps.logger, access: deps.access });
+  const app = createHttpServer({ config, logger: deps.logger, access: deps.access, metrics: deps.metrics });
   const admin = new TopicAdmin({ ...deps, logs: storage.logs });
-  const writer = new PartitionWriter(storage.logs);
+  const writer = new PartitionWriter(storage.logs, deps.metrics);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
 
   // Path parameters are checked by TopicAdmin, whose messages say exactly which rule was broken.
   app.post<{ Params: { topic: string; num_partitions: string }; Body: TopicConfigInput | undefined }>(

@@ -16,12 +16,14 @@ export interface Broker extends Service {
 
 export async function createBroker(config: Config): Promise<Broker> {
   const connections = await connectServices(config, 'broker');
-  const { logger, redis, storage, zk, paths, topics, access } = connections;
+  const { logger, redis, storage, zk, paths, topics, access, metrics } = connections;
   try {
     await Promise.all([paths.deletedTopics, paths.brokers].map((path) => zk.mkdirp(path)));
     const registry = new BrokerRegistry({ config, zk, paths, redis, log: logger });
     const controller = new Controller({ config, logs: storage.logs, consumers: storage.consumers, groups: storage.groups, zk, paths, topics, log: logger });
-    const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger, access });
+    metrics.gauge('tributary_controller_active', 'Whether this broker is the active controller (1) or not (0)', [], (gauge) => gauge.set(controller.active ? 1 : 0));
+    metrics.gauge('tributary_controller_epoch', 'The controller epoch this broker won (0 when it is not the controller)', [], (gauge) => gauge.set(controller.epoch ?? 0));
+    const app = buildBrokerApp({ config, redis, storage, zk, paths, topics, registry, controller, logger, access, metrics });
     const kafka =
       config.kafkaPort === undefined
         ? undefined

@@ -31,6 +31,7 @@ import {
   type ErrorCode,
   type LogStore,
   type RecordInput,
+  type ServiceMetrics,
   type Topic,
 } from '@tributary/core';
 import { GroupCommit, type Append } from './group-commit.js';
@@ -71,7 +72,11 @@ export class PartitionWriter {
   /** LogStore.append behind a group commit: concurrent requests' records for one partition share a call. */
   readonly #append: Append;
 
-  constructor(private readonly logs: LogStore) {
+  constructor(
+    private readonly logs: LogStore,
+    /** Counts the records and bytes stored (duplicates are not stored again, so not counted). */
+    private readonly metrics?: ServiceMetrics,
+  ) {
     this.#append = new GroupCommit(logs).append;
   }
 
@@ -87,9 +92,10 @@ export class PartitionWriter {
     const appends = await Promise.allSettled(batches.map((batch) => this.#append(topic, batch.partition, batch.payloads, batch.ids)));
     let firstFailure: unknown;
     appends.forEach((outcome, i) => {
-      const { partition, positions } = batches[i]!;
+      const { partition, positions, payloads } = batches[i]!;
       if (outcome.status === 'fulfilled') {
         const { firstOffset, timestamp, duplicates } = outcome.value;
+        if (this.metrics) countStored(this.metrics, topic.name, payloads, duplicates);
         let offset = firstOffset;
         positions.forEach((position, j) => {
           const original = duplicates?.get(j);
@@ -143,4 +149,15 @@ export class PartitionWriter {
     this.#keyless.set(topic.id, (next + 1) % topic.partitions);
     return next % topic.partitions;
   }
+}
+
+function countStored(metrics: ServiceMetrics, topic: string, payloads: readonly string[], duplicates: ReadonlyMap<number, unknown> | undefined): void {
+  let records = 0;
+  let bytes = 0;
+  payloads.forEach((payload, j) => {
+    if (duplicates?.has(j)) return;
+    records++;
+    bytes += Buffer.byteLength(payload);
+  });
+  metrics.written(topic, records, bytes);
 }

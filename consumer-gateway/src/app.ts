@@ -14,6 +14,7 @@ import {
   partitionSchema,
   redisHealth,
   registerHealthRoutes,
+  registerMetricsRoute,
   subscriberHealth,
   TributaryError,
   topicNameSchema,
@@ -23,12 +24,14 @@ import {
   type Config,
   type Logger,
   type RedisClient,
+  type ServiceMetrics,
   type Storage,
   type TopicCache,
   type ZooKeeper,
 } from '@tributary/core';
 import { consumerEmail, emailSchema, invalidEmail } from './email.js';
 import { createGroups, groupRoutes } from './groups/index.js';
+import { registerGatewayMetrics } from './metrics.js';
 import { ConsumerOffsets, type SeekTarget } from './offsets.js';
 import { PartitionReader, readResultJson } from './read.js';
 import { clientGone, readQueryProperties, readRoutes, type ReadQuery } from './read-routes.js';
@@ -50,6 +53,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** API keys, ACLs and quotas; required with AUTH=on. */
   access?: AccessControl;
+  /** GET /metrics and the counts behind it (core/metrics.ts); without it there is no /metrics. */
+  metrics?: ServiceMetrics;
 }
 
 export { readLimits } from './read-routes.js';
@@ -126,7 +131,8 @@ interface SeekBody {
 
 export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const { config, redis, storage, subscriber, zk, topics, waiters } = deps;
-  const app = createHttpServer({ config, logger: deps.logger, access: deps.access });
+  const { metrics } = deps;
+  const app = createHttpServer({ config, logger: deps.logger, access: deps.access, metrics });
   // The email is part of Redis keys: a bad one gets its own code and an explanation of the rule.
   app.setSchemaErrorFormatter((validationErrors, dataVar) =>
     dataVar === 'params' && validationErrors[0]?.instancePath === '/email'
@@ -136,11 +142,15 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
 
   const subscriptions = new Subscriptions(storage, topics);
   const offsets = new ConsumerOffsets(storage, topics);
-  const reader = new PartitionReader(storage, waiters);
+  const reader = new PartitionReader(storage, waiters, metrics);
   app.register(readRoutes, { topics, partitions: reader, topicReader: new TopicReader(storage, waiters, reader) });
   const groups = createGroups({ config, storage, zk, topics, waiters, logger: deps.logger });
   app.register(groupRoutes, { groups });
   app.register(topicConsumerRoutes, { storage, topics, groups: groups.admin });
+  if (metrics) {
+    registerMetricsRoute(app, metrics);
+    registerGatewayMetrics(metrics, { waiters, storage, groups: groups.admin, maxGroups: config.metricsMaxTopics });
+  }
 
   app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
     '/subscribe/:email/:topic',

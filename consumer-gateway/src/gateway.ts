@@ -13,14 +13,14 @@ export interface Gateway extends Service {
 
 export async function createGateway(config: Config): Promise<Gateway> {
   const connections = await connectServices(config, 'gateway');
-  const { logger, redis, storage, zk, topics, access } = connections;
+  const { logger, redis, storage, zk, topics, access, metrics } = connections;
   // Long polls share this one connection in subscriber mode (waiters.ts). The instance id in its name tells
   // this gateway's connections apart in CLIENT LIST.
   const subscriber = createRedis(config, { name: `gateway-appended-${config.instanceId}`, subscriber: true });
   try {
     await connectRedis(subscriber, config);
     const waiters = new AppendWaiters(subscriber, config.redisTimeoutMs);
-    const app = buildGatewayApp({ config, redis, storage, subscriber, zk, topics, waiters, logger, access });
+    const app = buildGatewayApp({ config, redis, storage, subscriber, zk, topics, waiters, logger, access, metrics });
     let closed: Promise<void> | undefined;
 
     return {

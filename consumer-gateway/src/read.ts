@@ -31,6 +31,7 @@ import {
   topicNotFound,
   TributaryError,
   withMessagesJson,
+  type ServiceMetrics,
   type Storage,
   type Topic,
 } from '@tributary/core';
@@ -94,6 +95,8 @@ export class PartitionReader {
   constructor(
     private readonly storage: Storage,
     private readonly waiters: AppendWaiters,
+    /** Counts the records answered and their bytes; whole-topic reads come through readOnce too. */
+    private readonly metrics?: ServiceMetrics,
   ) {}
 
   async read(request: ReadRequest): Promise<ReadResult> {
@@ -134,6 +137,7 @@ export class PartitionReader {
       entries.forEach((entry, i) => {
         if (onlyKeyJson === undefined || entryKeyJson(entry) === onlyKeyJson) messages.push(messageJson(entry, first + i, label));
       });
+      if (this.metrics && messages.length > 0) this.metrics.read(topic.name, messages.length, jsonBytes(messages));
       return {
         email,
         topic: topic.name,
@@ -165,4 +169,11 @@ function joinReads(earlier: ReadResult, later: ReadResult): ReadResult {
     start_offset: earlier.start_offset,
     ...(offsetReset ? { offset_reset: offsetReset } : {}),
   };
+}
+
+/** UTF-8 bytes of the messages as answered. */
+export function jsonBytes(messages: readonly string[]): number {
+  let bytes = 0;
+  for (const message of messages) bytes += Buffer.byteLength(message);
+  return bytes;
 }

@@ -16,6 +16,7 @@ export const defaults = Object.freeze({
   zookeeperTimeoutMs: 3_000, // deadline for one ZooKeeper request (and for the first connection)
   zookeeperSessionTimeoutMs: 10_000, // ephemeral nodes (broker registry, controller) vanish this long after a crash
   maxPartitions: 1_000, // per topic
+  metricsMaxTopics: 100, // topics with series of their own in /metrics; the rest are summed under topic="_other"
   // Request limits (README, Security): what one request may cost to receive and parse. Kafka's default
   // largest request is 1 MiB; a /write body may carry one record of the default max_record_bytes (1 MiB) with
   // room to spare, or a batch of thousands of small records.
@@ -70,6 +71,8 @@ export interface Config {
   readonly zookeeperTimeoutMs: number;
   readonly zookeeperSessionTimeoutMs: number;
   readonly maxPartitions: number;
+  /** METRICS_MAX_TOPICS: bounds /metrics' per-topic series (label cardinality). */
+  readonly metricsMaxTopics: number;
   /** Largest /write body. */
   readonly maxBodyBytes: number;
   /** Largest body of every other route. */
@@ -174,6 +177,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     zookeeperTimeoutMs: int('ZOOKEEPER_TIMEOUT_MS', defaults.zookeeperTimeoutMs, 50, 60_000),
     zookeeperSessionTimeoutMs: int('ZOOKEEPER_SESSION_TIMEOUT_MS', defaults.zookeeperSessionTimeoutMs, 2_000, 120_000),
     maxPartitions: int('MAX_PARTITIONS', defaults.maxPartitions, 1, 100_000),
+    metricsMaxTopics: int('METRICS_MAX_TOPICS', defaults.metricsMaxTopics, 0, 100_000),
     maxBodyBytes: int('MAX_BODY_BYTES', defaults.maxBodyBytes, 1024, 512 * 1024 * 1024),
     maxControlBodyBytes: int('MAX_CONTROL_BODY_BYTES', defaults.maxControlBodyBytes, 1024, 16 * 1024 * 1024),
     maxJsonDepth: int('MAX_JSON_DEPTH', defaults.maxJsonDepth, 2, 1_000),

@@ -19,6 +19,7 @@ import { withDeadline } from './deadline.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
 import { checkJsonLimits } from './json-limits.js';
 import type { Logger } from './logger.js';
+import { secondsSince, type ServiceMetrics } from './metrics.js';
 import { pingRedis, redisState, type RedisClient } from './storage/connection.js';
 import { TOPIC_NAME_PATTERN } from './topics.js';
 import type { ZooKeeper } from './zookeeper.js';
@@ -80,6 +81,8 @@ export interface HttpOptions {
   logger: Logger;
   /** API keys, ACLs and quotas (auth/access-control.ts); required with AUTH=on. */
   access?: AccessControl;
+  /** Counts every request by route pattern and status, and every error answer by code (metrics.ts). */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -92,7 +95,7 @@ export interface HttpOptions {
  * (json-limits.ts), and time to send headers and a whole request. Malformed HTTP gets the same error body,
  * with Connection: close, as everything else.
  */
-export function createHttpServer({ config, logger, access }: HttpOptions): FastifyInstance {
+export function createHttpServer({ config, logger, access, metrics }: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxControlBodyBytes,
@@ -138,9 +141,11 @@ export function createHttpServer({ config, logger, access }: HttpOptions): Fasti
   enforceAccessControl(app, config, access);
   answerWrongMethods(app);
   answerWhileClosing(app);
+  if (metrics) countRequests(app, metrics);
 
   app.setErrorHandler((err: FastifyError | TributaryError, request, reply) => {
     const body = toErrorBody(err);
+    metrics?.errors.inc({ code: body.code });
     if (body.statusCode >= 500) request.log.error({ err, url: request.url }, body.message);
     else request.log.info({ code: body.code, url: request.url }, body.message);
     if (body.retriable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
@@ -393,4 +398,24 @@ export async function subscriberHealth(subscriber: RedisClient, timeoutMs: numbe
 export function zooKeeperHealth(zk: ZooKeeper, metadata: { readonly loaded: boolean }): string {
   if (zk.state === 'ready') return 'ready';
   return metadata.loaded ? 'degraded' : zk.state;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived, for the latency histogram. */
+    startedAt: number;
+  }
+}
+
+/** Requests and latency by route pattern (never the URL: one series per route) and status. */
+function countRequests(app: FastifyInstance, metrics: ServiceMetrics): void {
+  app.decorateRequest('startedAt', 0);
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = performance.now();
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.requestDuration.observe(labels, secondsSince(request.startedAt));
+  });
 }

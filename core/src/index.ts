@@ -5,6 +5,7 @@ export * from './deadline.js';
 export * from './errors.js';
 export * from './groups.js';
 export * from './http.js';
+export * from './metrics.js';
 export * from './json-limits.js';
 export * from './keys.js';
 export * from './log.js';

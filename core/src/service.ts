@@ -5,7 +5,8 @@ import { startAccessControl, type AccessControl } from './auth/access-control.js
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { zooKeeperPaths, type ZooKeeperPaths } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
-import { connectRedis, createRedis, redisAddress, type RedisClient } from './storage/connection.js';
+import { ServiceMetrics } from './metrics.js';
+import { connectRedis, createRedis, observeRedis, redisAddress, type RedisClient } from './storage/connection.js';
 import { createStorage, type Storage } from './storage/index.js';
 import { TopicCache } from './topics.js';
 import { ZooKeeper } from './zookeeper.js';
@@ -21,6 +22,8 @@ export interface Connections {
   readonly topics: TopicCache;
   /** API keys, ACLs and quotas, kept current like topics (auth/access-control.ts). */
   readonly access: AccessControl;
+  /** This instance's /metrics registry: Redis and ZooKeeper calls are already observed into it. */
+  readonly metrics: ServiceMetrics;
   close(): void;
 }
 
@@ -31,10 +34,13 @@ export interface Connections {
 export async function connectServices(config: Config, name: string): Promise<Connections> {
   const logger = createLogger(config, name);
   const redis = createRedis(config, { name: `${name}-${config.instanceId}` });
+  const metrics = new ServiceMetrics(config, name);
+  observeRedis(redis, metrics);
   let zk: ZooKeeper | undefined;
   try {
     await connectRedis(redis, config);
     zk = await ZooKeeper.connect(config, logger);
+    zk.metrics = metrics;
     const paths = zooKeeperPaths(config.zookeeperRoot);
     const topics = new TopicCache(zk, paths, logger);
     await topics.start();
@@ -51,6 +57,7 @@ export async function connectServices(config: Config, name: string): Promise<Con
       paths,
       topics,
       access,
+      metrics,
       close() {
         access.stop();
         topics.stop();

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { TributaryError } from './errors.js';
 import type { Logger } from './logger.js';
+import { secondsSince, type ServiceMetrics } from './metrics.js';
 import type { ConnectionState } from './storage/connection.js';
 
 const { CreateMode, Exception } = zookeeper;
@@ -150,7 +151,11 @@ export class ZooKeeper extends EventEmitter {
     return new Promise((resolve) => this.#client.once('connected', () => resolve()));
   }
 
-  #call<T>(path: string, run: (client: Client, done: (err: unknown, value?: T) => void) => void): Promise<T> {
+  /** Times every request, failures apart (metrics.ts); set by the service that owns this session. */
+  metrics: ServiceMetrics | undefined = undefined;
+
+  #call<T>(operation: string, path: string, run: (client: Client, done: (err: unknown, value?: T) => void) => void): Promise<T> {
+    const start = performance.now();
     const request = new Promise<T>((resolve, reject) => {
       run(this.#client, (err, value) => {
         if (!err) return resolve(value as T);
@@ -162,24 +167,33 @@ export class ZooKeeper extends EventEmitter {
         );
       });
     });
-    return withDeadline(
+    const answer = withDeadline(
       request,
       this.config.zookeeperTimeoutMs,
       () => new TributaryError('ZOOKEEPER_UNAVAILABLE', `ZooKeeper did not answer within ${this.config.zookeeperTimeoutMs} ms`),
     );
+    const metrics = this.metrics;
+    if (metrics) {
+      // An answer about the data (no node, bad version) is ZooKeeper working; only outages count as failures.
+      answer.then(
+        () => metrics.observeZooKeeper(operation, secondsSince(start), true),
+        (err: unknown) => metrics.observeZooKeeper(operation, secondsSince(start), err instanceof NodeError),
+      );
+    }
+    return answer;
   }
 
   async mkdirp(path: string): Promise<void> {
-    await this.#call<string>(path, (c, done) => c.mkdirp(path, done));
+    await this.#call<string>('mkdirp', path, (c, done) => c.mkdirp(path, done));
   }
 
   async create(path: string, data: unknown, { ephemeral = false } = {}): Promise<void> {
     const mode = ephemeral ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
-    await this.#call<string>(path, (c, done) => c.create(path, encode(data), mode, done));
+    await this.#call<string>('create', path, (c, done) => c.create(path, encode(data), mode, done));
   }
 
   async getData<T>(path: string, watcher?: Watcher): Promise<NodeData<T>> {
-    const [data, stat] = await this.#call<[Buffer, Stat]>(path, (c, done) => {
+    const [data, stat] = await this.#call<[Buffer, Stat]>('getData', path, (c, done) => {
       const callback = (err: unknown, buffer: Buffer, st: Stat) => done(err, [buffer, st]);
       if (watcher) c.getData(path, watcher, callback);
       else c.getData(path, callback);
@@ -198,7 +212,7 @@ export class ZooKeeper extends EventEmitter {
   }
 
   async getChildren(path: string, watcher?: Watcher): Promise<string[]> {
-    return this.#call<string[]>(path, (c, done) => {
+    return this.#call<string[]>('getChildren', path, (c, done) => {
       const callback = (err: unknown, children: string[]) => done(err, children);
       if (watcher) c.getChildren(path, watcher, callback);
       else c.getChildren(path, callback);
@@ -207,7 +221,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** Whether the node exists; the watcher (if any) fires when it is created, changed or deleted. */
   async exists(path: string, watcher?: Watcher): Promise<boolean> {
-    const stat = await this.#call<Stat | null>(path, (c, done) => {
+    const stat = await this.#call<Stat | null>('exists', path, (c, done) => {
       const callback = (err: unknown, st: Stat) => done(err, st);
       if (watcher) c.exists(path, watcher, callback);
       else c.exists(path, callback);
@@ -216,17 +230,17 @@ export class ZooKeeper extends EventEmitter {
   }
 
   async setData(path: string, data: unknown, version = -1): Promise<void> {
-    await this.#call<void>(path, (c, done) => c.setData(path, encode(data), version, (err) => done(err)));
+    await this.#call<void>('setData', path, (c, done) => c.setData(path, encode(data), version, (err) => done(err)));
   }
 
   async remove(path: string, version = -1): Promise<void> {
-    await this.#call<void>(path, (c, done) => c.remove(path, version, (err) => done(err)));
+    await this.#call<void>('remove', path, (c, done) => c.remove(path, version, (err) => done(err)));
   }
 
   /** Applies all operations or none. */
   async transaction(ops: TransactionOp[]): Promise<void> {
     const path = ops.map((o) => o.path).join(', ');
-    await this.#call<void>(path, (c, done) => {
+    await this.#call<void>('transaction', path, (c, done) => {
       const tx = c.transaction();
       for (const o of ops) {
         if (o.op === 'create') tx.create(o.path, encode(o.data), o.ephemeral ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT);

@@ -5,6 +5,7 @@ import { Cluster, Redis, ReplyError, type ChainableCommander, type ClusterNode }
 import type { Config } from '../config.js';
 import { withDeadline } from '../deadline.js';
 import { TributaryError } from '../errors.js';
+import { secondsSince, type ServiceMetrics } from '../metrics.js';
 import { defineScripts } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
@@ -69,6 +70,29 @@ export function createRedis(config: Config, { name, subscriber = false }: RedisO
   // print each reconnect attempt as an unhandled 'error'.
   redis.on('error', () => {});
   return redis;
+}
+
+/**
+ * Times every command of `redis` into `metrics`. Every command passes through the client's sendCommand,
+ * pipelines' and scripts' included, so this is the one place Redis is observed; redisCall and execPipeline
+ * cannot be, since they are handed a promise, not the client (and so not the instance's metrics).
+ */
+export function observeRedis(redis: RedisClient, metrics: ServiceMetrics): void {
+  const send = redis.sendCommand.bind(redis) as (command: ObservedCommand, ...rest: unknown[]) => unknown;
+  (redis as unknown as { sendCommand: typeof send }).sendCommand = (command, ...rest) => {
+    const start = performance.now();
+    const name = command.name;
+    command.promise.then(
+      () => metrics.observeRedis(name, secondsSince(start), true),
+      () => metrics.observeRedis(name, secondsSince(start), false),
+    );
+    return send(command, ...rest);
+  };
+}
+
+interface ObservedCommand {
+  readonly name: string;
+  readonly promise: Promise<unknown>;
 }
 
 function clusterNode(hostPort: string): ClusterNode {
