@@ -9,6 +9,8 @@ import { get as httpsGet } from 'node:https';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lockDataDir } from './data-lock.js';
+import { formatLogLine } from './log-lines.js';
 import { isPortFree, freePort, startRedis, startRedisCluster, startZooKeeper } from './servers.js';
 
 type Env = Record<string, string | undefined>;
@@ -35,6 +37,8 @@ export interface LocalStack {
   kafkaBootstrap: string;
   /** Where the local Redis and ZooKeeper keep their data. */
   dataDir: string;
+  /** The topics there were once the stack answered (a second start finds the first one's). */
+  topics: readonly string[];
   /** Resolves when the stack has stopped (Ctrl-C, SIGTERM, or a service died); rejects on a crash. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -57,12 +61,15 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
   const dataDir = resolve(options.dataDir ?? env['TRIBUTARY_DATA'] ?? 'data');
   const servers: Stoppable[] = [];
   const services: Service[] = [];
+  // Before anything starts: a second stack on this directory fails here, naming the one that runs.
+  const lock = lockDataDir(dataDir);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       for (const service of services.reverse()) await stopChild(service.child);
       for (const server of servers.reverse()) await server.stop();
+      lock.release();
     })());
 
   try {
@@ -110,6 +117,8 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     const brokerUrl = `${scheme}://localhost:${brokerPort}`;
     const gatewayUrl = `${scheme}://localhost:${gatewayPort}`;
     await Promise.all([waitReady(brokerUrl, services[0]!), waitReady(gatewayUrl, services[1]!)]);
+    lock.update({ broker_url: brokerUrl, gateway_url: gatewayUrl });
+    const topics = await topicNames(brokerUrl, env['TRIBUTARY_ADMIN_KEY']);
 
     const done = new Promise<void>((resolveDone, rejectDone) => {
       for (const service of services) {
@@ -123,7 +132,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       process.once('SIGTERM', onSignal);
     });
 
-    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, done, stop };
+    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, topics, done, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -197,7 +206,7 @@ function startService(name: string, entry: string, env: Env, output: NodeJS.Writ
   const script = new URL(import.meta.resolve(entry)).pathname;
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => output.write(`[${name}] ${line}\n`));
+    createInterface({ input: stream! }).on('line', (line) => output.write(`[${name}] ${formatLogLine(line)}\n`));
   }
   return { name, child };
 }
@@ -224,6 +233,26 @@ function answersReady(url: string): Promise<boolean> {
   });
 }
 
+/** The broker's topics by name; none when it does not say (AUTH=on without the admin key in the environment). */
+function topicNames(url: string, adminKey: string | undefined): Promise<string[]> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolveNames) => {
+    const headers = adminKey ? { authorization: `Bearer ${adminKey}` } : {};
+    get(`${url}/topics`, { rejectUnauthorized: false, headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        try {
+          const { topics } = JSON.parse(body) as { topics: Array<{ name: string }> };
+          resolveNames(response.statusCode === 200 ? topics.map((topic) => topic.name) : []);
+        } catch {
+          resolveNames([]);
+        }
+      });
+    }).on('error', () => resolveNames([]));
+  });
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
@@ -235,7 +264,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** The quick start printed once the stack is up. */
-export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir }: LocalStack): string {
+export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir, topics }: Pick<LocalStack, 'brokerUrl' | 'gatewayUrl' | 'kafkaBootstrap' | 'dataDir' | 'topics'>): string {
   return [
     '',
     'Tributary is up.',
@@ -244,7 +273,8 @@ export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir }: L
     `  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`,
     '',
     'Try it:',
-    `  curl -X POST ${brokerUrl}/create_topic/news/3`,
+    // A second start finds the first one's topic: suggesting to create it again would answer 409.
+    topics.includes('news') ? '  # topic "news" exists from an earlier start' : `  curl -X POST ${brokerUrl}/create_topic/news/3`,
     `  curl -X POST ${brokerUrl}/write/news -H 'content-type: application/json' -d '{"key": "user123", "value": "Breaking news update"}'`,
     `  curl -X POST ${gatewayUrl}/subscribe/john@example.com/news`,
     `  curl ${gatewayUrl}/read/john@example.com/news/user123`,
