@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { createBroker, type Broker } from '@tributary/broker';
 import { partitionFor } from '@tributary/core';
-import { decodeResponse, encodeRecordBatch, encodeRequest, Produce, type Message } from '@tributary/kafka';
+import { decodeResponse, encodeRecordBatch, encodeRequest, KafkaError, Produce, type Message } from '@tributary/kafka';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 
 const run = promisify(execFile);
@@ -179,6 +179,25 @@ describe('idempotent producers', () => {
     expect(first).toMatchObject({ errorCode: 0, baseOffset: 1 });
     expect(again).toMatchObject({ errorCode: 0, baseOffset: 1, logAppendTimeMs: first.logAppendTimeMs });
     expect((await browse(topic, 0)).map((m) => m.value)).toEqual([0, 0, 1, 2]);
+  });
+});
+
+describe('sequence checks', () => {
+  it('a batch that leaves a gap in its producer\'s sequence is refused and nothing is stored', async () => {
+    const topic = await createTopic(1);
+    const producerId = 555_000 + Math.floor(Math.random() * 1000);
+    const send = async (baseSequence: number, values: number[]) => {
+      const records = values.map((v, i) => ({ offsetDelta: i, timestampDelta: 0, key: Buffer.from('k'), value: Buffer.from(String(v)), headers: [] }));
+      const batch = encodeRecordBatch({ baseOffset: 0, baseTimestamp: Date.now(), records, producerId, producerEpoch: 0, baseSequence });
+      const answer = await rawRequest(Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
+      return answer.responses[0]!.partitionResponses[0]!;
+    };
+    expect(await send(0, [1, 2])).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await send(3, [9])).toMatchObject({ errorCode: KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 });
+    expect(await send(2, [3])).toMatchObject({ errorCode: 0, baseOffset: 2 });
+    // A retry of an earlier batch is answered where its first copy went.
+    expect(await send(0, [1, 2])).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect((await browse(topic, 0)).map((m) => m.value)).toEqual([1, 2, 3]);
   });
 });
 

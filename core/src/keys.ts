@@ -12,6 +12,8 @@
 //   trib:{<topicId>:<p>}:ids             hash   record id -> "<offset> <timestamp>" of the record that carried it
 //   trib:{<topicId>:<p>}:ids-log         list   the ids in append order, each append's after a header "<count> <time>":
 //                                               ids leave the dedup window from its head
+//   trib:{<topicId>:<p>}:producer:<id>:<epoch>  string  a Kafka idempotent producer's next sequence on the
+//                                               partition; expires after the dedup window without batches
 //
 // One consumer's keys share the hash tag {<email>} (there may be millions of consumers; none live in ZooKeeper):
 //   trib:consumer:{<email>}:subscriptions       hash  topic name -> topic id it subscribed to
@@ -91,6 +93,7 @@ export interface PartitionKeys {
   readonly ids: string;
   readonly idsLog: string;
   segment(baseOffset: number): string;
+  producer(producerId: number, epoch: number): string;
 }
 
 export function partitionKeys({ topicId, partition }: PartitionRef): PartitionKeys {
@@ -102,6 +105,7 @@ export function partitionKeys({ topicId, partition }: PartitionRef): PartitionKe
     ids: `${tag}:ids`,
     idsLog: `${tag}:ids-log`,
     segment: (baseOffset) => `${tag}:seg:${baseOffset}`,
+    producer: (producerId, epoch) => `${tag}:producer:${producerId}:${epoch}`,
   };
 }
 

@@ -60,7 +60,7 @@ export async function createKafkaService({ config, logger, logs, topics, admin }
     .on(Metadata, metadata(topics, advertised, clusterId))
     .on(CreateTopics, createTopics(admin, topics, config))
     .on(DeleteTopics, deleteTopics(admin))
-    .on(Produce, produce(logs, topics, config))
+    .on(Produce, produce(logs, topics, config, store))
     .on(InitProducerId, initProducerId(store))
     .on(Fetch, fetch(logs, topics, waiters))
     .on(ListOffsets, listOffsets(logs, topics))

@@ -14,10 +14,14 @@
 // epoch e, with base sequence s gives its i-th record the id "kafka:p:e:(s+i)", which the partition's dedup
 // state checks atomically with the append (I8). A retried batch is therefore stored once and answered with
 // the offsets of its first copy, within the topic's dedup window (dedup_window_ms, 2 minutes by default,
-// Kafka's delivery.timeout.ms). Not checked: that a sequence follows the previous one (OUT_OF_ORDER_SEQUENCE).
+// Kafka's delivery.timeout.ms). Before the append, the batch's sequence is checked against the producer's
+// previous batch on the partition (checkSequence-1.lua): a gap is OUT_OF_ORDER_SEQUENCE_NUMBER and nothing
+// is stored. The check is its own script call just before the append, on the same shard; a producer's
+// batches to a partition arrive on one connection, which the listener serves one request at a time, so
+// nothing of the producer's own runs between the two.
 //
 // Redis keys touched, per partition: as the HTTP write path (broker/src/write.ts), through LogStore.append.
-import { encodeRecord, type Config, type KafkaStore, type LogStore, type Topic, type TopicCache } from '@tributary/core';
+import { encodeRecord, topicConfigDefaults, type Config, type KafkaStore, type LogStore, type Topic, type TopicCache } from '@tributary/core';
 import {
   CorruptBatchError,
   decodeRecordBatches,
@@ -59,7 +63,7 @@ export function producerIdFor(batch: Pick<RecordBatch, 'producerId' | 'producerE
   return `kafka:${batch.producerId}:${batch.producerEpoch}:${batch.baseSequence + index}`;
 }
 
-export function produce(logs: LogStore, topics: TopicCache, config: Config) {
+export function produce(logs: LogStore, topics: TopicCache, config: Config, store: KafkaStore) {
   const limits = { maxUncompressedBytes: config.maxBodyBytes };
 
   /** Payloads (as stored) and ids of one partition's record set. */
@@ -74,6 +78,7 @@ export function produce(logs: LogStore, topics: TopicCache, config: Config) {
     }
     const payloads: string[] = [];
     const ids: string[] = [];
+    const sequenced = batches.filter((b) => producerIdFor(b, 0) !== undefined && b.records.length > 0);
     for (const batch of batches) {
       if (batch.transactional || batch.control) throw new Refused(KafkaError.INVALID_RECORD, 'transactions are not supported');
       batch.records.forEach((record, i) => {
@@ -87,14 +92,28 @@ export function produce(logs: LogStore, topics: TopicCache, config: Config) {
         ids.push(producerIdFor(batch, i) ?? '');
       });
     }
-    return { payloads, ids: ids.some((id) => id !== '') ? ids : undefined };
+    return { payloads, ids: ids.some((id) => id !== '') ? ids : undefined, sequenced };
+  };
+
+  /** Kafka's sequence rule, batch by batch, before anything is appended. */
+  const checkSequences = async (topic: Topic, partition: number, batches: readonly RecordBatch[]) => {
+    const window = topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs;
+    if (window === 0) return;
+    for (const batch of batches) {
+      const producer = { id: batch.producerId, epoch: batch.producerEpoch };
+      const expected = await store.checkSequence({ topicId: topic.id, partition }, producer, batch.baseSequence, batch.records.length, window);
+      if (expected >= 0 && batch.baseSequence > expected) {
+        throw new Refused(KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${batch.producerId} sent sequence ${batch.baseSequence} to partition ${partition}; ${expected} was expected`);
+      }
+    }
   };
 
   const writePartition = async (topic: Topic | undefined, index: number, records: Buffer | null): Promise<PartitionResponse> => {
     if (!topic || index < 0 || index >= topic.partitions) return failed(index, KafkaError.UNKNOWN_TOPIC_OR_PARTITION, null);
     try {
-      const { payloads, ids } = prepare(topic, records);
+      const { payloads, ids, sequenced } = prepare(topic, records);
       if (payloads.length === 0) return failed(index, KafkaError.CORRUPT_MESSAGE, 'the record set holds no records');
+      await checkSequences(topic, index, sequenced);
       const { firstOffset, timestamp, duplicates } = await logs.append(topic, index, payloads, ids);
       // The batch's base offset is its first record's: a duplicate's (a retried batch) is where its first copy went.
       const first = duplicates?.get(0) ?? { offset: firstOffset, timestamp };

@@ -5,15 +5,17 @@
 //
 // Redis keys (core/keys.ts):
 //   trib:{cluster}:kafka-producer-ids   string  the last producer id handed out
+//   trib:{<topicId>:<p>}:producer:<id>:<epoch>  string  a producer's next sequence on a partition (checkSequence-1.lua)
 //   trib:kgroup:{<g>}:state, :members, :sessions, :joined, :assignments, :offsets, and the shard channel :changed
 //   trib:{kgroups}:index                set     every Kafka group that ever had a member
 import type { Result } from 'ioredis';
-import { clusterKeys, kafkaGroupIndexKey, kafkaGroupKeys } from '../keys.js';
+import { clusterKeys, kafkaGroupIndexKey, kafkaGroupKeys, partitionKeys, type PartitionRef } from '../keys.js';
 import { execPipeline, redisCall, type RedisClient } from './connection.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     kafkaGroup(...keysAndArgs: Array<string | number>): Result<unknown[], Context>;
+    checkSequence(producer: string, baseSequence: number, count: number, windowMs: number): Result<number, Context>;
   }
 }
 
@@ -61,6 +63,16 @@ export class KafkaStore {
    */
   async nextProducerId(): Promise<number> {
     return redisCall(this.redis.incr(clusterKeys.kafkaProducerIds), { write: true });
+  }
+
+  /**
+   * Kafka's sequence rule for an idempotent producer's batch (core/lua/checkSequence-1.lua): answers the next
+   * sequence expected before this batch (-1: the producer is not remembered), and moves it past the batch
+   * unless the batch leaves a gap.
+   */
+  async checkSequence(partition: PartitionRef, producer: { id: number; epoch: number }, baseSequence: number, count: number, windowMs: number): Promise<number> {
+    const key = partitionKeys(partition).producer(producer.id, producer.epoch);
+    return redisCall(this.redis.checkSequence(key, baseSequence, count, windowMs), { write: true });
   }
 
   /** The shard channel a group's changes are published on. */
