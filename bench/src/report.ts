@@ -621,7 +621,7 @@ export function markdown(results: Results): string {
       '### 5. Read cost against partition length',
       '',
       `One \`GET /read\` of ${c.recordsPerRead} records at a time (wrk, 1 connection, \`commit=false\`, so each request reads the same range). ` +
-        'DESIGN.md I3: the cost must not depend on the offset or the partition\'s length.',
+        'docs/invariants.md I3: the cost must not depend on the offset or the partition\'s length.',
       '',
       mdTable(
         ['where', 'offset', 'p50', 'mean', 'p99', 'ratio to the short partition (p50)'],

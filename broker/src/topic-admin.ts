@@ -3,7 +3,7 @@
 //
 // Create: partition logs are initialised in Redis first, then /topics/<name> is created in ZooKeeper. A
 // broker that learns of the topic from its watch can therefore always write to it.
-// Delete: partitions are marked deleted in Redis first (writes and reads refused at once, DESIGN.md I4), then
+// Delete: partitions are marked deleted in Redis first (writes and reads refused at once, docs/invariants.md I4), then
 // /topics/<name> is swapped for /deleted-topics/<id> in one ZooKeeper transaction; the controller reclaims
 // the storage from there.
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 // The write path: POST /write/:topic, from validated records to offsets.
 //
 //   1. each record is encoded once (core/log.ts) and checked against the topic's max record size;
-//   2. its partition comes from Kafka's default partitioner on the key (DESIGN.md I2); keyless records
+//   2. its partition comes from Kafka's default partitioner on the key (docs/invariants.md I2); keyless records
 //      ("key": null) of one request all go to one partition, the next request's to the next one (round robin
 //      per topic in this broker): Kafka's sticky partitioner with one batch per request, so a batch of keyless
 //      records is still one script call. A keyless record with an id is placed by its id instead, so that a

@@ -1,6 +1,6 @@
 // A Redis Cluster master dies (kill -9) under concurrent writers. Its replica takes over its slots, writes to
 // its partitions resume, and every write the broker acknowledged is still there afterwards, at the partition
-// and offset it was acknowledged with (DESIGN.md I1, I6), read back through the consumer gateway.
+// and offset it was acknowledged with (docs/invariants.md I1, I6), read back through the consumer gateway.
 // Single project only (vitest.config.ts): it starts its own cluster, three masters with a replica each, every
 // write fsynced (appendfsync always).
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 
-// Two broker instances on one ZooKeeper root and one Redis: any broker serves any write (DESIGN.md I7).
+// Two broker instances on one ZooKeeper root and one Redis: any broker serves any write (docs/invariants.md I7).
 // Broker ids are unique to this file: heartbeats of every test's brokers share one Redis hash.
 const base = testConfig();
 const idA = uniqueName('broker-a');

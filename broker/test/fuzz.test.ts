@@ -1,4 +1,4 @@
-// Property-based fuzzing of every route of both services (DESIGN.md I11): valid, near-valid and hostile
+// Property-based fuzzing of every route of both services (docs/invariants.md I11): valid, near-valid and hostile
 // requests through inject() against a real Redis (this file's own, so that what it finds there is all its
 // own doing) and the run's ZooKeeper. For every answer: below 500, and every error in the documented body.
 // Afterwards Redis holds no key, and ZooKeeper no node, outside the documented layout (core/src/keys.ts),

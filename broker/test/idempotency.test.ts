@@ -1,4 +1,4 @@
-// Idempotent writes (DESIGN.md I8): a record id seen within the topic's dedup window is not appended again,
+// Idempotent writes (docs/invariants.md I8): a record id seen within the topic's dedup window is not appended again,
 // atomically with the append, and "did my write land?" is answered by GET /topics/:topic/ids/:id.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The Kafka listener under bad input (DESIGN.md I11): a frame it cannot serve closes that connection and
+// The Kafka listener under bad input (docs/invariants.md I11): a frame it cannot serve closes that connection and
 // nothing else; the broker keeps answering.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -49,7 +49,7 @@ describe('keyless records', () => {
     // Round robin: each next request goes to the next partition.
     partitions.slice(1).forEach((p, i) => expect(p).toBe((partitions[i]! + 1) % 4));
     const mixed = await write(topic, { records: [{ key: 'kafka', value: 1 }, { key: null, value: 2 }] });
-    expect(mixed.json().results[0].partition).toBe(0); // "kafka" → 0 of 4 (DESIGN.md I2)
+    expect(mixed.json().results[0].partition).toBe(0); // "kafka" → 0 of 4 (docs/invariants.md I2)
   });
 
   it('still refuses a record with no key field at all', async () => {

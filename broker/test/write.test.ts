@@ -42,7 +42,7 @@ describe('single write', () => {
     const response = await write(name, { key: 'kafka', value: { text: 'Breaking news update' }, headers: { source: 'wire' } });
     expect(response.statusCode).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ topic: name, partition: 1, offset: 0 }); // "kafka" → 1 of 3 (DESIGN.md I2)
+    expect(body).toMatchObject({ topic: name, partition: 1, offset: 0 }); // "kafka" → 1 of 3 (docs/invariants.md I2)
     expect(body.timestamp).toBeGreaterThanOrEqual(before - 1000);
     expect(await stored(id, 1)).toEqual([
       { offset: 0, timestamp: body.timestamp, key: 'kafka', value: { text: 'Breaking news update' }, headers: { source: 'wire' } },

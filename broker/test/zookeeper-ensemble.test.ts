@@ -1,6 +1,6 @@
 // Two brokers and a gateway on a three-server ZooKeeper ensemble, with a write loop running throughout.
 // One server down: everything works, topic admin included. Two down (no quorum): topic admin answers 503
-// ZOOKEEPER_UNAVAILABLE, while writes and reads of existing topics go on from cached metadata (DESIGN.md I5).
+// ZOOKEEPER_UNAVAILABLE, while writes and reads of existing topics go on from cached metadata (docs/invariants.md I5).
 // Both back: admin works again. Not one write of the loop may fail.
 // Single project only (vitest.config.ts): it starts its own ensemble; records go to the project's Redis.
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -30,7 +30,7 @@ function expectedPartitions(keys: string[], partitions: number): Record<string, 
 describe('tributary produce <topic> <value>', () => {
   it('writes one record and says where it landed', async () => {
     const topic = await cluster.createTopic(4);
-    // "kafka" → partition 0 of 4 (DESIGN.md I2)
+    // "kafka" → partition 0 of 4 (docs/invariants.md I2)
     expect(await cluster.ok(['produce', topic, '-k', 'kafka', 'hello'])).toBe(`wrote 1 record to ${topic}: partition 0, offset 0\n`);
     const result = await cluster.json(['produce', topic, '--key', 'kafka', '{"n": 1}']);
     expect(result).toEqual({ topic, partition: 0, offset: 1, timestamp: expect.any(Number) });

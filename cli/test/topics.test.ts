@@ -32,7 +32,7 @@ describe('tributary topics', () => {
 
   it('describe shows every partition with log-start offset, next offset and record count', async () => {
     const name = await cluster.createTopic(4);
-    const keys = ['foobar', 'abc', 'kafka', 'foobar']; // partitions 2, 3, 0, 2 (DESIGN.md I2)
+    const keys = ['foobar', 'abc', 'kafka', 'foobar']; // partitions 2, 3, 0, 2 (docs/invariants.md I2)
     await cluster.ok(['produce', name], { input: keys.map((key) => `${key}\tv`).join('\n') });
 
     const described = await cluster.json(['topics', 'describe', name]);

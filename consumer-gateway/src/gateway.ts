@@ -1,7 +1,7 @@
 // Assembles a consumer gateway from its configuration: connects to Redis (one connection for commands, one in
 // subscriber mode for long polls) and ZooKeeper, loads topic metadata, and builds the HTTP app. server.ts runs
 // one; tests build as many as they need. Everything a consumer owns is in Redis, so any number of gateways
-// serve any consumer interchangeably (DESIGN.md I7).
+// serve any consumer interchangeably (docs/invariants.md I7).
 import { connectRedis, connectServices, createRedis, listen, type Config, type Service, type TopicCache } from '@tributary/core';
 import { buildGatewayApp } from './app.js';
 import { AppendWaiters } from './waiters.js';

@@ -6,7 +6,7 @@
 //      (403) and picks [from, to) from the stored offset (moved up to the log start if retention passed it);
 //   3. LogStore.readRecords (core/lua/readRecords.lua): the stored entries from `from` on, at most `max_bytes`
 //      of them (at least one), in small steps over the fixed-size segments, so the work is O(records
-//      returned) whatever the offset or the partition's length (DESIGN.md I3), and memory stays bounded
+//      returned) whatever the offset or the partition's length (docs/invariants.md I3), and memory stays bounded
 //      however large the records are;
 //   4. with auto-commit, ConsumerStore.commitRead (core/lua/commitRead-2.lua) moves the offset past what was
 //      fetched only if it is still at `from`: a read that failed never moved it (I9), and of two concurrent

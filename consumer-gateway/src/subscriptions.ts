@@ -1,7 +1,7 @@
 // Subscriptions: which topics a consumer (an email) reads. They live in Redis under the consumer's own hash
 // tag, never in ZooKeeper: there may be millions. Each stores the id of the topic it was made to and counts
 // only while that is the topic's current id, so deleting a topic ends its subscriptions and re-creating it
-// revives none of their offsets (DESIGN.md I4).
+// revives none of their offsets (docs/invariants.md I4).
 //
 // Redis keys touched (core/keys.ts):
 //   trib:consumer:{<email>}:subscriptions, trib:consumer:{<email>}:offsets:<topic>

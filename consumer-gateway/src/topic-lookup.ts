@@ -1,5 +1,5 @@
 // The lookups every consumer route starts from. Topics come from the in-process cache (no ZooKeeper round
-// trip, DESIGN.md I5); a topic deleted a moment ago may still be cached, so partition states are checked too.
+// trip, docs/invariants.md I5); a topic deleted a moment ago may still be cached, so partition states are checked too.
 import { topicNotFound, type LogStore, type PartitionOffsets, type Topic, type TopicCache } from '@tributary/core';
 
 export { checkPartition } from '@tributary/core';

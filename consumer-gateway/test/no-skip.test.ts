@@ -1,4 +1,4 @@
-// Reads never skip what they did not deliver (DESIGN.md I9): a read fetches first and moves the offset
+// Reads never skip what they did not deliver (docs/invariants.md I9): a read fetches first and moves the offset
 // afterwards, only if no other read moved it; reads are bounded in bytes as well as records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionKeys } from '@tributary/core';

@@ -1,4 +1,4 @@
-// DESIGN.md I3: a read costs O(records returned), independent of its offset and of the partition's length.
+// docs/invariants.md I3: a read costs O(records returned), independent of its offset and of the partition's length.
 // Counted in Redis commands (MONITOR, on every master of a Redis Cluster), not measured in time: a read near
 // the start and one near the end of a 30,000-record partition issue the same commands, and each LRANGE walks
 // a list of at most S records and returns at most a small step of them (the read's memory stays bounded).

@@ -1,5 +1,5 @@
 // What consumers can rely on: atomic auto-commit, independent consumers, from=latest, topic identity across
-// delete and re-create (DESIGN.md I4), and stateless gateways (I7).
+// delete and re-create (docs/invariants.md I4), and stateless gateways (I7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerKeys } from '@tributary/core';
 import { uniqueEmail, zooKeeperTree } from '@tributary/testkit';

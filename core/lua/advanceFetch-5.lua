@@ -2,7 +2,7 @@
   advanceFetch: the last step of a member's fetch: move each partition's fetch position past the records the
   fetch read, only if the member still holds the lease and the position is still where the fetch started
   (compare-and-set). Two concurrent fetches of one member therefore never answer the same records, and a
-  fetch whose member lost the partition meanwhile answers none of it (DESIGN.md I10). Records with a
+  fetch whose member lost the partition meanwhile answers none of it (docs/invariants.md I10). Records with a
   nack pending (they come back through claimFetch) are named, so the fetch leaves them out.
 
   KEYS[1]  owners hash: partition -> member id holding its lease

@@ -1,5 +1,5 @@
 --[[
-  appendRecords: append records to one partition, assigning contiguous offsets (DESIGN.md I1), skipping
+  appendRecords: append records to one partition, assigning contiguous offsets (docs/invariants.md I1), skipping
   records whose idempotency id was already appended within the topic's dedup window (I8).
 
   Keys are declared, never built here (the Redis Cluster rule), so the caller passes the segment lists the

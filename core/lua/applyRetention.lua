@@ -1,6 +1,6 @@
 --[[
   applyRetention: drop whole segments whose records are all older than a cutoff, advancing the log-start
-  offset (DESIGN.md I1: offsets never shift; the log start moves instead). The active (last) segment is
+  offset (docs/invariants.md I1: offsets never shift; the log start moves instead). The active (last) segment is
   never dropped. A segment's records are all older than the cutoff when the next segment's first record is.
 
   KEYS[1]     partition state hash

@@ -2,7 +2,7 @@
   commitRead: move one consumer's offset past what a read delivered, only if it is still where that read
   started (compare-and-set). Two reads of one consumer that started at the same offset both fetch, but only
   the first to commit answers those records; the other reads again from the new offset. So concurrent reads
-  never return a record twice, and a read that failed before committing never skips one (DESIGN.md I9).
+  never return a record twice, and a read that failed before committing never skips one (docs/invariants.md I9).
 
   KEYS[1]  consumer subscriptions hash (topic name -> topic id)
   KEYS[2]  consumer offsets hash for this topic (partition -> next offset to read; missing = log start)

@@ -1,5 +1,5 @@
 --[[
-  deletePartition: make a partition unreadable and unwritable at once (DESIGN.md I4). Its segments are
+  deletePartition: make a partition unreadable and unwritable at once (docs/invariants.md I4). Its segments are
   reclaimed later by reclaimPartition; the state hash stays as a tombstone so a writer with stale metadata
   is refused instead of recreating the log.
 

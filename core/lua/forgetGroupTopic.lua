@@ -1,6 +1,6 @@
 --[[
   forgetGroupTopic: drop what a group stored about a deleted topic (by its id: a topic re-created under the
-  same name has another id, and starts with no offsets, DESIGN.md I4).
+  same name has another id, and starts with no offsets, docs/invariants.md I4).
 
   KEYS[1..5] owners, positions, offsets, delivered and deliveries hashes
   KEYS[6..]  the retry and in-flight zsets of the topic's partitions

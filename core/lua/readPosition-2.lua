@@ -1,7 +1,7 @@
 --[[
   readPosition: where one consumer's next read of a partition starts, and how far it may go. Changes
   nothing: a read fetches its records first and moves the offset afterwards with commitRead, only if no
-  other read of the consumer moved it meanwhile (DESIGN.md I9: a read that fails never moves the offset).
+  other read of the consumer moved it meanwhile (docs/invariants.md I9: a read that fails never moves the offset).
   The caller read the partition's log start and next offset just before (they live on another hash slot, so
   this script cannot read them itself).
 

@@ -2,7 +2,7 @@
   readRecords: the stored entries of offsets [from, to) of one partition, in order, at most about `max bytes`
   of them (always at least one, so a record larger than the limit cannot block its consumer). Reading in
   small LRANGE steps keeps the memory a read takes bounded, in Redis and in the gateway, however large the
-  stored records are; each step is O(entries returned), wherever `from` is (DESIGN.md I3).
+  stored records are; each step is O(entries returned), wherever `from` is (docs/invariants.md I3).
 
   KEYS[1..n]  the segment lists holding [from, to): bases ARGV[4], ARGV[4] + S, ...
 

@@ -2,7 +2,7 @@
   subscribeTopic: subscribe one consumer (email) to a topic.
 
   A subscription records the id of the topic it was made to: a topic deleted and re-created under the same
-  name has a new id, so its old subscription and offsets are dead (DESIGN.md I4). Subscribing again replaces
+  name has a new id, so its old subscription and offsets are dead (docs/invariants.md I4). Subscribing again replaces
   such a stale subscription and drops its offsets.
 
   KEYS[1]  consumer subscriptions hash (topic name -> topic id)

@@ -2,7 +2,7 @@
   syncOwnership: bring a member's leases in line with the assignment it computed (rendezvous hashing over the
   member list of ARGV[2]'s generation). It releases the partitions no longer assigned to it, and takes those
   newly assigned only if nobody holds them, or their holder is no longer a live member: a partition changes
-  hands only after its old holder released it or its session expired (DESIGN.md I10). A new lease starts
+  hands only after its old holder released it or its session expired (docs/invariants.md I10). A new lease starts
   fetching at the group's committed offset. Changes publish on the group's channel, so a member waiting for
   a partition to be released hears of it.
 

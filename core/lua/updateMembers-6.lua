@@ -1,7 +1,7 @@
 --[[
   updateMembers: change a consumer group's membership in one step: add a member (join), remove one (leave),
   and/or remove every member whose session has expired (the sweep). Removed members' leases end at once, so
-  their partitions are free for the members rendezvous hashing now gives them to (DESIGN.md I10). Any change
+  their partitions are free for the members rendezvous hashing now gives them to (docs/invariants.md I10). Any change
   bumps the group's generation and publishes it, waking the members' waiting fetches.
 
   KEYS[1]  group meta hash (generation, created_at, config)

@@ -39,7 +39,7 @@ export const defaults = Object.freeze({
 export const topicConfigDefaults = Object.freeze({
   retentionMs: 7 * 24 * 60 * 60 * 1000, // 7 days; -1 keeps records forever
   maxRecordBytes: 1024 * 1024, // 1 MiB, key + value + headers as stored
-  segmentRecords: 1_000, // records per Redis list (DESIGN.md I3); fixed for a topic's lifetime
+  segmentRecords: 1_000, // records per Redis list (docs/invariants.md I3); fixed for a topic's lifetime
   dedupWindowMs: 120_000, // 2 minutes: a write retried with the same record id within it is not stored twice
 });
 

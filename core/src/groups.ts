@@ -43,7 +43,7 @@ export interface GroupConfig {
 /**
  * A glob over topic names: `*` any run of characters (dots included), `?` one character. No regexes: a glob
  * is matched against every topic on every assignment, so it must cost O(pattern x name) at worst, never
- * backtrack exponentially (DESIGN.md I11).
+ * backtrack exponentially (docs/invariants.md I11).
  */
 export function globMatcher(pattern: string): (name: string) => boolean {
   return (name) => {

@@ -90,7 +90,7 @@ export interface HttpOptions {
  * retriable}, unknown body fields are refused rather than dropped, and bodies are not type-coerced (a number
  * is not a key) while path and query strings are. Every route must declare its `config.access` (access.ts).
  *
- * What a client can make it spend is bounded (DESIGN.md I11; the limits table in README.md): bytes per body
+ * What a client can make it spend is bounded (docs/invariants.md I11; the limits table in README.md): bytes per body
  * (MAX_CONTROL_BODY_BYTES, or a route's own bodyLimit), JSON depth and element count checked before parsing
  * (json-limits.ts), and time to send headers and a whole request. Malformed HTTP gets the same error body,
  * with Connection: close, as everything else.

@@ -6,7 +6,7 @@
 //                                               last_ts (newest append time, ms), deleted (set by delete_topic)
 //   trib:{<topicId>:<p>}:seg:<base>      list   records base .. base+S-1, S = the topic's segmentRecords;
 //                                               bases are multiples of S, so offset o is at index o % S of
-//                                               segment o - o % S (DESIGN.md I3)
+//                                               segment o - o % S (docs/invariants.md I3)
 //   trib:{<topicId>:<p>}:segments        zset   member = base offset, score = append time of its first record
 //   trib:{<topicId>:<p>}:appended        shard channel  published with the new next offset after every append
 //   trib:{<topicId>:<p>}:ids             hash   record id -> "<offset> <timestamp>" of the record that carried it
@@ -28,7 +28,7 @@
 //   trib:group:{<g>}:members      hash  member id -> {name, topics | pattern, session_timeout_ms, from, joined_at}
 //   trib:group:{<g>}:sessions     zset  member id -> session deadline (ms, Redis' clock)
 //   trib:group:{<g>}:owners       hash  partition -> member id holding it: the lease; a partition is fetched
-//                                       only by its holder (DESIGN.md I10)
+//                                       only by its holder (docs/invariants.md I10)
 //   trib:group:{<g>}:positions    hash  partition -> next offset its holder fetches (goes with the lease)
 //   trib:group:{<g>}:offsets      hash  partition -> committed offset, the next to read (Kafka's convention)
 //   trib:group:{<g>}:delivered    hash  partition -> past the highest offset ever fetched (below it: redeliveries)

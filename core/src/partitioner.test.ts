@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import murmurhash from 'murmurhash';
 import { murmur2, partitionFor } from './partitioner.js';
 
-// Reference values from Apache Kafka's and librdkafka's own test suites (DESIGN.md I2).
+// Reference values from Apache Kafka's and librdkafka's own test suites (docs/invariants.md I2).
 const vectors: Array<[string, number]> = [
   ['21', -973932308],
   ['foobar', -790332482],

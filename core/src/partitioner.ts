@@ -1,4 +1,4 @@
-// Apache Kafka's default partitioner (DESIGN.md I2), so a key lands where a Java producer would put it.
+// Apache Kafka's default partitioner (docs/invariants.md I2), so a key lands where a Java producer would put it.
 import murmurhash from 'murmurhash';
 
 const KAFKA_SEED = 0x9747b28c;

@@ -5,7 +5,7 @@
 // partition's highest weight is unchanged.
 //
 // The weight is part of the wire contract between gateways: two versions that weighed differently would
-// disagree about owners (leases keep that safe, DESIGN.md I10, but partitions would shuttle). Never change it;
+// disagree about owners (leases keep that safe, docs/invariants.md I10, but partitions would shuttle). Never change it;
 // rendezvous.test.ts pins reference values.
 import murmurhash from 'murmurhash';
 

@@ -18,7 +18,7 @@ export interface Connections {
   readonly storage: Storage;
   readonly zk: ZooKeeper;
   readonly paths: ZooKeeperPaths;
-  /** Every topic, kept current by ZooKeeper watches: requests never wait on ZooKeeper (DESIGN.md I5). */
+  /** Every topic, kept current by ZooKeeper watches: requests never wait on ZooKeeper (docs/invariants.md I5). */
   readonly topics: TopicCache;
   /** API keys, ACLs and quotas, kept current like topics (auth/access-control.ts). */
   readonly access: AccessControl;

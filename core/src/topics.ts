@@ -1,5 +1,5 @@
 // Topic metadata: what a topic is, the rules for its name and config, and the in-process cache that keeps
-// every broker and gateway in step with ZooKeeper without a round trip per request (DESIGN.md I5).
+// every broker and gateway in step with ZooKeeper without a round trip per request (docs/invariants.md I5).
 import { TributaryError } from './errors.js';
 import type { ZooKeeperPaths } from './keys.js';
 import type { Logger } from './logger.js';

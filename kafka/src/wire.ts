@@ -4,7 +4,7 @@
 //
 // Every read is bounds-checked against the frame: a length that points past the end, a negative length
 // other than the null marker, or a varint longer than its type fails with ProtocolError before anything is
-// allocated, so a hostile frame costs at most its own size (DESIGN.md I11).
+// allocated, so a hostile frame costs at most its own size (docs/invariants.md I11).
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

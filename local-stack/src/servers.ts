@@ -187,7 +187,7 @@ async function startNode(host: string, port: number, dir: string, launch: () => 
 export interface RedisOptions {
   dir: string;
   port?: number;
-  /** AOF fsync policy; 'always' makes every acknowledged write durable on disk (DESIGN.md I6). */
+  /** AOF fsync policy; 'always' makes every acknowledged write durable on disk (docs/invariants.md I6). */
   appendfsync?: 'always' | 'everysec' | 'no';
   /** Throwaway test servers skip persistence entirely. */
   persistent?: boolean;

@@ -1,4 +1,4 @@
-// Scenario 5 — read cost against partition length and offset (DESIGN.md I3): the latency of one read of 100
+// Scenario 5 — read cost against partition length and offset (docs/invariants.md I3): the latency of one read of 100
 // records, one request at a time, near the start of a 10^3-record partition and near the start, the middle
 // and the end of a 10^6-record one. Reads do not commit, so every request reads the same range. Near the start
 // is the comparison; the middle is where one unsegmented Redis list would be slowest (LRANGE walks

@@ -3,7 +3,7 @@
 //
 // Fetch, per partition asked for: its offsets (LogStore.offsets), then the stored entries from the fetch
 // offset (LogStore.readRecords: bounded in bytes inside Redis, at least one record, O(records returned)
-// wherever the offset is, DESIGN.md I3), turned into record batches: consecutive records with the same
+// wherever the offset is, docs/invariants.md I3), turned into record batches: consecutive records with the same
 // append time (one append script call stamps all its records alike) form one batch of timestamp type
 // LogAppendTime, so every record keeps its exact append time. Offsets are Tributary's offsets: the same
 // numbers an HTTP reader sees.

@@ -3,7 +3,7 @@
 // correlation id, but relies on the order). The handlers (handlers.ts) do the work; this file frames,
 // decodes, dispatches and encodes.
 //
-// The broker is stateless (DESIGN.md I7), so every broker answers for every partition and every group: its
+// The broker is stateless (docs/invariants.md I7), so every broker answers for every partition and every group: its
 // Metadata names itself the leader of every partition, its FindCoordinator names itself the coordinator.
 //
 // Hostile input (I11): a frame larger than MAX_BODY_BYTES plus headroom, or one that does not decode, closes

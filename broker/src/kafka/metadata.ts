@@ -1,6 +1,6 @@
 // Metadata: this broker, alone, as the leader and only replica of every partition of every topic (the
 // broker is stateless over shared storage, so any broker serves any partition, as in Tansu). Topics come
-// from the in-process cache (DESIGN.md I5): no ZooKeeper round trip.
+// from the in-process cache (docs/invariants.md I5): no ZooKeeper round trip.
 import { topicNameProblem, type TopicCache } from '@tributary/core';
 import { KafkaError, type Metadata, type RequestOf, type ResponseOf } from '@tributary/kafka';
 import type { RequestContext } from './handlers.js';

@@ -4,7 +4,7 @@
 //   2. each record maps onto a Tributary record (record-mapping.ts) and is encoded once as stored (core/log.ts),
 //      checked against the topic's max record size;
 //   3. the partition's records go to Redis in ONE append script call (LogStore.append), as over HTTP: offsets
-//      contiguous and atomic (DESIGN.md I1), timestamps from Redis' clock. The partition is the one the client
+//      contiguous and atomic (docs/invariants.md I1), timestamps from Redis' clock. The partition is the one the client
 //      chose, as in Kafka (Kafka's default partitioner is Tributary's, so a key lands where an HTTP write of the
 //      same key does);
 //   4. the answer goes out only once every append answered (acks 1 and all alike: a record is acknowledged

@@ -2,7 +2,7 @@
 // offset}]}, each offset the next to read (Kafka's convention). Each is checked against its partition's valid
 // range, then all are stored by one script that refuses them all unless the member holds every partition's
 // lease now (409 NOT_PARTITION_OWNER: a stale member cannot move the offsets of a partition that moved on,
-// DESIGN.md I10). A commit never moves an offset back; it acknowledges the redelivered records below it.
+// docs/invariants.md I10). A commit never moves an offset back; it acknowledges the redelivered records below it.
 //
 // Redis keys touched (core/keys.ts): trib:group:{<g>}:members, :sessions, :owners, :positions, :offsets,
 // :deliveries, :retry:<topicId>:<p>, :inflight:<topicId>:<p>; trib:{<topicId>:<p>}:state (read only).

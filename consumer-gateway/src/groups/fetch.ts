@@ -9,7 +9,7 @@
 //      reads them, side by side, plus each redelivered record by its offset;
 //   5. GroupStore.advance (advanceFetch-5.lua) moves each fetch position past what was read, only if the
 //      member still holds the lease and nothing moved it meanwhile: records of a partition the member lost are
-//      not answered (DESIGN.md I10), and two fetches of one member never answer the same records.
+//      not answered (docs/invariants.md I10), and two fetches of one member never answer the same records.
 // The answer is at-least-once: what a member fetched and did not commit is fetched again by the partition's
 // next holder. Redelivered records come first, then each partition's new ones in order; a record with a nack
 // pending is skipped (it comes back as a redelivery) and does not hold up the partition.

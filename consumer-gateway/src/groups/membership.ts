@@ -3,7 +3,7 @@
 //
 // The assignment is rendezvous hashing (core/rendezvous.ts) over the group's member list in Redis and the
 // topics each member subscribes to (the topic cache): every gateway computes the same one, so any gateway
-// serves any member (DESIGN.md I7). Leases make it safe while gateways disagree for a moment (a stale member
+// serves any member (docs/invariants.md I7). Leases make it safe while gateways disagree for a moment (a stale member
 // list, a topic cache a few ms behind): a member fetches only partitions it holds, and takes one only once its
 // previous holder released it or that holder's session expired (I10, syncOwnership-5.lua).
 //

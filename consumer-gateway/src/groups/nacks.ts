@@ -7,7 +7,7 @@
 // broker's code, on the same ZooKeeper and Redis), so a nack needs no broker. The record is written through
 // the broker's PartitionWriter with an idempotency id made from (group, topic id, partition, offset): a nack
 // retried after an unknown outcome, or repeated by the partition's next holder, stores it once within the
-// dead-letter topic's dedup window (DESIGN.md I8). Its nack state is settled only after the write.
+// dead-letter topic's dedup window (docs/invariants.md I8). Its nack state is settled only after the write.
 //
 // Redis keys touched (core/keys.ts): trib:group:{<g>}:meta, :sessions, :owners, :positions, :deliveries,
 // :retry:<topicId>:<p>, :inflight:<topicId>:<p>; the partition's :state and :seg:<base> (reading the record);

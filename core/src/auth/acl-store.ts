@@ -1,5 +1,5 @@
 // Where ACLs live: /acl/<principal> holds that principal's grants, and every broker and gateway keeps all of
-// them in memory, refreshed by watches (ChildrenCache, DESIGN.md I5), so authorizing never waits on
+// them in memory, refreshed by watches (ChildrenCache, docs/invariants.md I5), so authorizing never waits on
 // ZooKeeper. Changes are compare-and-set on the node's version, so two admins adding at once both land.
 import { TributaryError } from '../errors.js';
 import type { ZooKeeperPaths } from '../keys.js';

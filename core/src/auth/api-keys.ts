@@ -4,7 +4,7 @@
 // the secret is random and 256 bits long (nothing to guess from a dictionary); a slow one (bcrypt, scrypt)
 // would cost every request milliseconds.
 //
-// Every broker and gateway keeps all keys in memory, refreshed by watches (ChildrenCache, DESIGN.md I5):
+// Every broker and gateway keeps all keys in memory, refreshed by watches (ChildrenCache, docs/invariants.md I5):
 // authenticating never waits on ZooKeeper, and a revoked key's node deletion reaches every instance within
 // a watch round trip.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';

@@ -37,7 +37,7 @@ export function createRedis(config: Config, { name, subscriber = false }: RedisO
     enableOfflineQueue: subscriber,
     maxRetriesPerRequest: subscriber ? null : 0,
     // ...and never resend a command whose outcome is unknown: a blind resend of an append could store a
-    // batch twice (DESIGN.md I6). The client decides whether to retry.
+    // batch twice (docs/invariants.md I6). The client decides whether to retry.
     autoResendUnfulfilledCommands: false,
   };
   const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
@@ -134,7 +134,7 @@ const REDIRECTIONS_EXHAUSTED = /^Too many Cluster redirections\. Last error: Rep
 
 /**
  * Turns a failed Redis call into a TributaryError. A write that failed after it was sent may or may not
- * have been applied: the client must learn that, and decide on a retry (DESIGN.md I6).
+ * have been applied: the client must learn that, and decide on a retry (docs/invariants.md I6).
  */
 export function redisFailure(err: unknown, { write = false } = {}): TributaryError {
   if (err instanceof TributaryError) return err;

@@ -3,7 +3,7 @@
 //
 // Redis keys (core/keys.ts), all under one group's hash tag {<group>}, so every script touches one Redis
 // Cluster slot; a partition of the group is the field "<topicId>:<p>" (topic ids, not names: a re-created
-// topic starts with no offsets, DESIGN.md I4):
+// topic starts with no offsets, docs/invariants.md I4):
 //   trib:group:{<g>}:meta, :members, :sessions, :owners, :positions, :offsets, :delivered, :deliveries,
 //   :retry:<topicId>:<p>, :inflight:<topicId>:<p>, and the shard channel :changed
 // and the group index trib:{groups}:index (its own slot), which the session sweep and GET /groups read.

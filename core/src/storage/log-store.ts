@@ -84,7 +84,7 @@ export class LogStore {
 
   /**
    * Appends payloads (encoded records, log.ts) to one partition in one script call, atomically and with
-   * contiguous offsets (DESIGN.md I1). `ids[i]` is the idempotency id of payload i ('' for none): a record
+   * contiguous offsets (docs/invariants.md I1). `ids[i]` is the idempotency id of payload i ('' for none): a record
    * whose id was appended within the topic's dedup window is not appended again (I8). Fails with
    * TOPIC_NOT_FOUND, PARTITION_BUSY (nothing stored) or WRITE_OUTCOME_UNKNOWN (Redis did not answer: it may
    * have been stored, and a retry with the same ids is safe).
@@ -174,7 +174,7 @@ export class LogStore {
   /**
    * The stored entries of offsets [from, to), in order and without gaps from `first`, at most about
    * `maxBytes` of them but always at least one (core/lua/readRecords.lua). Memory stays bounded however large
-   * the records are; the cost is O(entries returned) wherever `from` is (DESIGN.md I3). `first` is above
+   * the records are; the cost is O(entries returned) wherever `from` is (docs/invariants.md I3). `first` is above
    * `from` only when retention dropped the records before it.
    */
   async readRecords(topic: Topic, partition: number, from: number, to: number, maxBytes: number): Promise<RecordRun> {
@@ -224,7 +224,7 @@ export class LogStore {
     await this.#eachPartition(topic, (pipeline, keys) => pipeline.unlink(keys.state));
   }
 
-  /** Marks every partition deleted: writes and reads are refused from now on (DESIGN.md I4). */
+  /** Marks every partition deleted: writes and reads are refused from now on (docs/invariants.md I4). */
   async markDeleted(topic: Pick<Topic, 'id' | 'partitions'>): Promise<void> {
     await this.#eachPartition(topic, (pipeline, keys) => pipeline.deletePartition(keys.state));
   }
@@ -279,7 +279,7 @@ export class LogStore {
 
   /**
    * Drops whole segments whose records are all older than the topic's retention, advancing each partition's
-   * log start (offsets never shift, DESIGN.md I1). The active segment always stays. Each partition's script
+   * log start (offsets never shift, docs/invariants.md I1). The active segment always stays. Each partition's script
    * reads its own shard's clock, the clock that stamped its records.
    */
   async applyRetention(topic: Topic, controllerEpoch: number): Promise<void> {
