@@ -40,6 +40,9 @@ export async function createBroker(config: Config): Promise<Broker> {
       async listen() {
         const address = await listen(app, config.listenHost, config.brokerPort);
         if (kafka) logger.info({ port: (await kafka.listen()).port }, 'kafka listener listening');
+        if (kafka && config.auth) {
+          logger.warn({ port: config.kafkaPort }, 'AUTH is on but the Kafka listener does not authenticate: any client that reaches KAFKA_PORT can produce, consume and manage topics; keep it private or unset KAFKA_PORT');
+        }
         await registry.register(config.advertisedHost, address.port);
         return address;
       },

@@ -33,8 +33,8 @@ export interface StackOptions {
 export interface LocalStack {
   brokerUrl: string;
   gatewayUrl: string;
-  /** The broker's Kafka listener, host:port (KAFKA_PORT, 9092 by default here). */
-  kafkaBootstrap: string;
+  /** The broker's Kafka listener, host:port (KAFKA_PORT, 9092 by default here; none with AUTH=on unless asked). */
+  kafkaBootstrap: string | undefined;
   /** Where the local Redis and ZooKeeper keep their data. */
   dataDir: string;
   /** The topics there were once the stack answered (a second start finds the first one's). */
@@ -88,8 +88,17 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
 
     const brokerPort = Number(env['BROKER_PORT'] ?? 4000);
     const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
-    // Kafka's usual port, or another free one when that is taken (or when KAFKA_PORT=0 asks for any, as tests do).
-    const kafkaPort = env['KAFKA_PORT'] === '0' ? await freePort() : env['KAFKA_PORT'] ? Number(env['KAFKA_PORT']) : await localPort('Kafka listener', 9092, say);
+    // Kafka's usual port, or another free one when that is taken (or when KAFKA_PORT=0 asks for any, as tests
+    // do). With AUTH=on, none unless KAFKA_PORT asks: the Kafka listener does not authenticate clients.
+    const authOn = /^(on|true|1)$/i.test(env['AUTH'] ?? '');
+    const kafkaPort =
+      env['KAFKA_PORT'] === '0'
+        ? await freePort()
+        : env['KAFKA_PORT']
+          ? Number(env['KAFKA_PORT'])
+          : authOn
+            ? undefined
+            : await localPort('Kafka listener', 9092, say);
     const serviceEnv: Env = {
       ...env,
       ...redisEnv,
@@ -97,14 +106,14 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       LISTEN_HOST: listenHostFor(env),
       BROKER_PORT: String(brokerPort),
       GATEWAY_PORT: String(gatewayPort),
-      KAFKA_PORT: String(kafkaPort),
+      ...(kafkaPort === undefined ? {} : { KAFKA_PORT: String(kafkaPort) }),
     };
     for (const [name, port, variable] of [
       ['broker', brokerPort, 'BROKER_PORT'],
       ['gateway', gatewayPort, 'GATEWAY_PORT'],
       ['Kafka listener', kafkaPort, 'KAFKA_PORT'],
     ] as const) {
-      if (!(await isPortFree(port, '0.0.0.0'))) {
+      if (port !== undefined && !(await isPortFree(port, '0.0.0.0'))) {
         throw new Error(`port ${port} for the ${name} is in use; stop what uses it or set ${variable}`);
       }
     }
@@ -132,7 +141,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       process.once('SIGTERM', onSignal);
     });
 
-    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, topics, done, stop };
+    return { brokerUrl, gatewayUrl, kafkaBootstrap: kafkaPort === undefined ? undefined : `localhost:${kafkaPort}`, dataDir, topics, done, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -270,7 +279,7 @@ export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir, top
     'Tributary is up.',
     `  broker            ${brokerUrl}   (topics, writes)`,
     `  consumer gateway  ${gatewayUrl}   (subscribe, read)`,
-    `  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`,
+    ...(kafkaBootstrap ? [`  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`] : []),
     '',
     'Try it:',
     // A second start finds the first one's topic: suggesting to create it again would answer 409.
