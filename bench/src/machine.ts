@@ -1,7 +1,7 @@
 // Facts about the machine and the processes under test, recorded with every result: figures mean little
 // without the cores, the load and the versions they were measured with.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface MachineFacts {
@@ -66,6 +66,42 @@ export function memoryOf(pid: number | undefined): MemorySample | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A process and its descendants (the broker's workers when it runs as several processes), from /proc. */
+export function processTree(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return [pid];
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** CPU seconds of a process and all its descendants. */
+export function treeCpuSecondsOf(pid: number | undefined): number | undefined {
+  const values = processTree(pid).map(cpuSecondsOf);
+  return values.length === 0 || values.some((v) => v === undefined) ? undefined : values.reduce((a, b) => a! + b!, 0);
+}
+
+/** The largest RSS among a process and its descendants: each broker process is held to the memory target. */
+export function treeMemoryOf(pid: number | undefined): MemorySample | undefined {
+  const samples = processTree(pid).map(memoryOf).filter((m): m is MemorySample => m !== undefined);
+  if (samples.length === 0) return undefined;
+  return { rssMb: Math.max(...samples.map((m) => m.rssMb)), peakMb: Math.max(...samples.map((m) => m.peakMb)) };
 }
 
 const CLOCK_TICKS = Number(firstLine('getconf', ['CLK_TCK']) ?? 100) || 100;

@@ -26,11 +26,12 @@ import { ensureWrk } from './wrk.js';
 const SCENARIOS = ['single', 'batch', 'ids', 'read', 'cost', 'e2e', 'hostile'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
-const usage = `usage: npm run bench -- [--quick] [--out DIR] [--only ${SCENARIOS.join(',')}] [--cpu-prof broker,gateway]
+const usage = `usage: npm run bench -- [--quick] [--out DIR] [--only ${SCENARIOS.join(',')}] [--brokers N] [--cpu-prof broker,gateway]
                         [--before RESULTS.json] [--notes NOTES.md]
   --quick      every scenario, short (under a minute): a smoke test, figures are rough
   --out        where results go (default bench/results)
   --only       run only these scenarios (memory is sampled after each)
+  --brokers    N broker processes behind the broker's port (node:cluster, broker/src/processes.ts); default 1
   --cpu-prof   run these services with node --cpu-prof; profiles go to <out>/profiles
                (summarize one with: npm run profile-summary -w @tributary/bench -- FILE)
   --before     a previous results .json to compare with, e.g. the run before a fix
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      brokers: { type: 'string', default: '1' },
       before: { type: 'string' },
       notes: { type: 'string' },
       render: { type: 'string' },
@@ -61,6 +63,8 @@ async function main(): Promise<number> {
   for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario "${name}"\n${usage}`);
   const profiled = new Set((values['cpu-prof']?.split(',') ?? []).map((s) => s.trim()).filter(Boolean));
   for (const name of profiled) if (name !== 'broker' && name !== 'gateway') throw new Error(`--cpu-prof takes broker and/or gateway, not "${name}"`);
+  const brokers = Number(values.brokers);
+  if (!Number.isInteger(brokers) || brokers < 1 || brokers > 64) throw new Error(`--brokers takes a number of broker processes, not "${values.brokers}"`);
   const outDir = resolve(values.out ?? fileURLToPath(new URL('../results/', import.meta.url)));
   const before = values.before ? upgrade(JSON.parse(readFileSync(values.before, 'utf8'))) : undefined;
   const notes = values.notes ? readFileSync(values.notes, 'utf8') : undefined;
@@ -88,6 +92,7 @@ async function main(): Promise<number> {
   const stack = await startStack({
     env: process.env,
     runId,
+    brokers,
     cpuProfile: profiled as Set<ServiceName>,
     profileDir: join(outDir, 'profiles'),
     say,
@@ -109,6 +114,7 @@ async function main(): Promise<number> {
       externalZooKeeper: stack.zookeeper.external,
       loadGenerator: `${machine.wrk ?? 'wrk'} (-t1); ${machine.redisBenchmark ?? 'redis-benchmark: not installed'}; e2e, batch and NATS probes (node)`,
       ...(stack.nats ? { nats: stack.nats.version } : {}),
+      brokerProcesses: brokers,
     },
     scenarios: {},
     memory: [],
@@ -164,7 +170,7 @@ async function main(): Promise<number> {
   for (const scenario of SCENARIOS.filter((name) => !only.has(name))) results.notMeasured.push(`${scenario}: not selected (--only)`);
 
   mkdirSync(outDir, { recursive: true });
-  const base = join(outDir, `${results.date.slice(0, 10)}-${machine.host.replace(/[^A-Za-z0-9.-]/g, '_')}${settings.mode === 'quick' ? '-quick' : ''}`);
+  const base = join(outDir, `${results.date.slice(0, 10)}-${machine.host.replace(/[^A-Za-z0-9.-]/g, '_')}${brokers > 1 ? `-brokers${brokers}` : ''}${settings.mode === 'quick' ? '-quick' : ''}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown(results));
   process.stdout.write(terminalSummary(results));

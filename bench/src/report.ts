@@ -34,6 +34,8 @@ export interface Results {
     loadGenerator: string;
     /** nats-server --version, when JetStream was measured. */
     nats?: string;
+    /** Broker processes behind the broker's port (1 unless --brokers). */
+    brokerProcesses?: number;
   };
   scenarios: {
     singleWrite?: SingleWriteResult;
@@ -426,6 +428,7 @@ export function markdown(results: Results): string {
         ['redis', `${results.stack.redis}, ${results.stack.redisPersistence}${results.stack.externalRedis ? ' (REDIS_HOST)' : ', throwaway'}`],
         ['zookeeper', results.stack.externalZooKeeper ? 'ZOOKEEPER_HOST' : 'throwaway, Debian package'],
         ['load generator', results.stack.loadGenerator],
+        ['broker processes', `${results.stack.brokerProcesses ?? 1}${(results.stack.brokerProcesses ?? 1) > 1 ? ' (node:cluster, one port; CPU summed over them, RSS the largest)' : ''}`],
         ['peers', `bare Fastify route; Fastify + ioredis XADD on the same Redis; ${results.stack.nats ? `NATS JetStream (${results.stack.nats}, -js, file storage, Debian package)` : 'NATS JetStream not measured (nats-server not installed)'}`],
         ['git commit', m.gitCommit ?? 'n/a'],
         ['run took', `${Math.round(results.durationS)} s`],
@@ -498,6 +501,10 @@ export function markdown(results: Results): string {
       `Per round (writes/s): broker ${w.runs.broker.map((r) => int(r.okPerSecond)).join(', ')}; bare Fastify ${w.runs.baseline.map((r) => int(r.okPerSecond)).join(', ')}` +
         `; Fastify + XADD ${(w.runs.xadd ?? []).map((r) => int(r.okPerSecond)).join(', ')}` +
         `${(w.runs.nats ?? []).length > 0 ? `; NATS JetStream ${w.runs.nats.map((r) => int(r.ackedPerSecond)).join(', ')}` : ''}.`,
+      '',
+      w.requestsPerAppendCall !== undefined
+        ? `Requests per append script call while the broker was loaded (the group commit): ${w.requestsPerAppendCall.toFixed(1)}.`
+        : '',
       '',
       'Tributary against the bare route alone:',
       '',

@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort, startRedis, startZooKeeper, type RunningServer } from '@tributary/local-stack';
 import { waitReady } from './client.js';
-import { cpuSecondsOf, memoryOf, type MemorySample } from './machine.js';
+import { cpuSecondsOf, memoryOf, treeCpuSecondsOf, treeMemoryOf, type MemorySample } from './machine.js';
 
 type Env = Record<string, string | undefined>;
 export type ServiceName = 'broker' | 'gateway' | 'baseline' | 'xadd';
@@ -56,6 +56,8 @@ export interface BenchStack {
   redisMemoryMb(): Promise<number>;
   /** CPU seconds Redis has used so far (INFO cpu, all its threads). */
   redisCpuSeconds(): Promise<number>;
+  /** Script calls (EVALSHA and EVAL) Redis has run so far (INFO commandstats). */
+  redisScriptCalls(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,8 @@ export interface NatsServer extends Watched {
 export interface StackOptions {
   env: Env;
   runId: string;
+  /** Broker processes behind the broker's port (broker/src/processes.ts when more than 1). */
+  brokers: number;
   /** Services to start with `node --cpu-prof`; profiles land in `profileDir` when they stop. */
   cpuProfile: ReadonlySet<ServiceName>;
   profileDir: string;
@@ -135,7 +139,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       LISTEN_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     };
-    const launch = (name: ServiceName, script: string, args: string[], port: number): Service => {
+    const launch = (name: ServiceName, script: string, args: string[], port: number, tree = false): Service => {
       const flags = options.cpuProfile.has(name)
         ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}-${options.runId}.cpuprofile`]
         : [];
@@ -145,16 +149,26 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
         createInterface({ input: stream! }).on('line', (line) => say(`[${name}] ${line}`));
       }
       children.push(child);
-      return { name, url: `http://127.0.0.1:${port}`, pid: child.pid, memory: () => memoryOf(child.pid), cpuSeconds: () => cpuSecondsOf(child.pid) };
+      return {
+        name,
+        url: `http://127.0.0.1:${port}`,
+        pid: child.pid,
+        memory: () => (tree ? treeMemoryOf : memoryOf)(child.pid),
+        cpuSeconds: () => (tree ? treeCpuSecondsOf : cpuSecondsOf)(child.pid),
+      };
     };
 
-    const broker = launch('broker', entryPoint('@tributary/broker/server'), [], brokerPort);
+    const broker =
+      options.brokers > 1
+        ? launch('broker', entryPoint('@tributary/broker/processes'), [String(options.brokers)], brokerPort, true)
+        : launch('broker', entryPoint('@tributary/broker/server'), [], brokerPort);
     const gateway = launch('gateway', entryPoint('@tributary/consumer-gateway/server'), [], gatewayPort);
     const baseline = launch('baseline', fileURLToPath(new URL('./baseline-server.js', import.meta.url)), [String(baselinePort)], baselinePort);
     const xadd = launch('xadd', fileURLToPath(new URL('./xadd-server.js', import.meta.url)), [String(xaddPort), redis.host, String(redis.port)], xaddPort);
     const alive = (i: number) => () => children[i]!.exitCode === null;
     await Promise.all([broker, gateway, baseline, xadd].map((service, i) => waitReady(service.url, 30_000, alive(i))));
     const nats = await startNats(join(dir, 'nats'), children, say);
+    if (options.brokers > 1) await waitRegistered(broker.url, options.brokers);
 
     const client = redisClient;
     return {
@@ -180,6 +194,10 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
         const cpu = await client.info('cpu');
         const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? Number.NaN);
         return field('used_cpu_sys') + field('used_cpu_user');
+      },
+      async redisScriptCalls() {
+        const stats = await client.info('commandstats');
+        return ['evalsha', 'eval'].reduce((n, command) => n + Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0), 0);
       },
       stop,
     };
@@ -218,6 +236,17 @@ async function startNats(dir: string, children: ChildProcess[], say: (line: stri
     memory: () => memoryOf(child.pid),
     cpuSeconds: () => cpuSecondsOf(child.pid),
   };
+}
+
+/** Until every broker process is listening: each registers itself once it listens. */
+async function waitRegistered(url: string, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const cluster = (await (await fetch(`${url}/cluster`)).json()) as { brokers: Array<{ alive: boolean }> };
+    if (cluster.brokers.filter((b) => b.alive).length >= count) return;
+    if (Date.now() > deadline) throw new Error(`${count} broker processes did not all register within 30 s`);
+    await sleep(100);
+  }
 }
 
 function accepts(port: number): Promise<boolean> {

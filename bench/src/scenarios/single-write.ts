@@ -24,6 +24,8 @@ export interface SingleWriteResult {
   /** Undefined when nats-server is not installed. */
   nats?: SeriesSummary | undefined;
   natsVersion?: string | undefined;
+  /** Broker requests per append script call Redis ran while the broker was loaded (the group commit's effect). */
+  requestsPerAppendCall?: number | undefined;
   /** broker req/s ÷ bare-Fastify req/s (medians). */
   ratio: number;
   /** broker req/s ÷ Fastify + XADD req/s (medians): the target is ≥ 1.2. */
@@ -71,9 +73,12 @@ export async function singleWrite({ stack, settings, runId, say }: BenchContext)
   if (nats) await publish(settings.warmupS);
 
   const runs = { broker: [] as Run[], baseline: [] as Run[], xadd: [] as Run[], nats: [] as NatsRun[] };
+  let scriptCalls = 0;
   for (let round = 1; round <= settings.rounds; round++) {
     runs.baseline.push(await load(stack.baseline.url, settings.measureS));
+    const calls = await stack.redisScriptCalls();
     runs.broker.push(await load(stack.broker.url, settings.measureS));
+    scriptCalls += (await stack.redisScriptCalls()) - calls;
     runs.xadd.push(await load(stack.xadd.url, settings.measureS));
     if (nats) runs.nats.push(await publish(settings.measureS));
     say(
@@ -100,6 +105,7 @@ export async function singleWrite({ stack, settings, runId, say }: BenchContext)
     xadd,
     nats: natsSummary,
     natsVersion: nats?.version,
+    requestsPerAppendCall: scriptCalls > 0 ? ok(runs.broker) / scriptCalls : undefined,
     ratio: ratio(broker.perSecond, baseline.perSecond),
     ratioToXadd: ratio(broker.perSecond, xadd.perSecond),
     cpuUsPerRequest: {
