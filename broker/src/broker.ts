@@ -27,7 +27,7 @@ export async function createBroker(config: Config): Promise<Broker> {
     const kafka =
       config.kafkaPort === undefined
         ? undefined
-        : await createKafkaService({ config, logger, logs: storage.logs, topics, admin: new TopicAdmin({ config, logs: storage.logs, zk, paths, topics }) });
+        : await createKafkaService({ config, logger, logs: storage.logs, topics, admin: new TopicAdmin({ config, logs: storage.logs, zk, paths, topics }), access });
     await Promise.all([controller.start(), registry.start()]);
     let closed: Promise<void> | undefined;
 
@@ -40,9 +40,6 @@ export async function createBroker(config: Config): Promise<Broker> {
       async listen() {
         const address = await listen(app, config.listenHost, config.brokerPort);
         if (kafka) logger.info({ port: (await kafka.listen()).port }, 'kafka listener listening');
-        if (kafka && config.auth) {
-          logger.warn({ port: config.kafkaPort }, 'AUTH is on but the Kafka listener does not authenticate: any client that reaches KAFKA_PORT can produce, consume and manage topics; keep it private or unset KAFKA_PORT');
-        }
         await registry.register(config.advertisedHost, address.port);
         return address;
       },

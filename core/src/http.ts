@@ -292,7 +292,8 @@ function serverOptions(config: Config): { headersTimeout: number; connectionsChe
   return { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.headersTimeoutMs / 4)) };
 }
 
-function tlsOptions(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+/** The certificate and key files as TLS options, or a ConfigError naming the one that cannot be read. */
+export function tlsOptions(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
   const read = (name: string, file: string) => {
     try {
       return readFileSync(file);

@@ -9,6 +9,7 @@
 import { ApiVersions, CreateTopics, DeleteTopics, InitProducerId, Metadata } from './messages/cluster.js';
 import { DescribeGroups, FindCoordinator, Heartbeat, JoinGroup, LeaveGroup, ListGroups, OffsetCommit, OffsetFetch, SyncGroup } from './messages/groups.js';
 import { Fetch, ListOffsets, Produce } from './messages/log.js';
+import { SaslAuthenticate, SaslHandshake } from './messages/sasl.js';
 import { contextFor, type Message } from './schema.js';
 import { Reader, Writer } from './wire.js';
 
@@ -26,10 +27,12 @@ export const messages = [
   SyncGroup,
   DescribeGroups,
   ListGroups,
+  SaslHandshake,
   ApiVersions,
   CreateTopics,
   DeleteTopics,
   InitProducerId,
+  SaslAuthenticate,
 ] as const;
 
 export type AnyMessage = Message<any, any>;

@@ -5,6 +5,7 @@ export * from './error-codes.js';
 export * from './messages/cluster.js';
 export * from './messages/groups.js';
 export * from './messages/log.js';
+export * from './messages/sasl.js';
 export * from './record-batch.js';
 export * from './schema.js';
 export * from './wire.js';

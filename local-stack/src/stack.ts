@@ -1,7 +1,6 @@
 // The local stack behind `npm start` and `tributary up`: Redis (AOF) and ZooKeeper with their data under
 // ./data, then the broker and the consumer gateway as child processes. `tributary up --redis-cluster` starts
-// a Redis Cluster of three masters instead of the single Redis, and `--brokers N` N broker processes sharing
-// the broker's port (broker/src/processes.ts, node:cluster). Servers the environment already points at
+// a Redis Cluster of three masters instead of the single Redis. Servers the environment already points at
 // (REDIS_HOST, REDIS_CLUSTER_NODES, ZOOKEEPER_HOST) are used instead of local ones. Ctrl-C stops everything,
 // services first, so nothing is left running and the next start finds every topic and record.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,15 +28,13 @@ export interface StackOptions {
    * 7000, the others on the next ports) instead of the single Redis.
    */
   redisCluster?: boolean;
-  /** Broker processes behind the broker's port (default 1): brokers are stateless, so N processes use N cores. */
-  brokers?: number;
 }
 
 export interface LocalStack {
   brokerUrl: string;
   gatewayUrl: string;
-  /** The broker's Kafka listener, host:port (KAFKA_PORT, 9092 by default here; none with AUTH=on unless asked). */
-  kafkaBootstrap: string | undefined;
+  /** The broker's Kafka listener, host:port (KAFKA_PORT, 9092 by default here). */
+  kafkaBootstrap: string;
   /** Where the local Redis and ZooKeeper keep their data. */
   dataDir: string;
   /** The topics there were once the stack answered (a second start finds the first one's). */
@@ -91,17 +88,8 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
 
     const brokerPort = Number(env['BROKER_PORT'] ?? 4000);
     const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
-    // Kafka's usual port, or another free one when that is taken (or when KAFKA_PORT=0 asks for any, as tests
-    // do). With AUTH=on, none unless KAFKA_PORT asks: the Kafka listener does not authenticate clients.
-    const authOn = /^(on|true|1)$/i.test(env['AUTH'] ?? '');
-    const kafkaPort =
-      env['KAFKA_PORT'] === '0'
-        ? await freePort()
-        : env['KAFKA_PORT']
-          ? Number(env['KAFKA_PORT'])
-          : authOn
-            ? undefined
-            : await localPort('Kafka listener', 9092, say);
+    // Kafka's usual port, or another free one when that is taken (or when KAFKA_PORT=0 asks for any, as tests do).
+    const kafkaPort = env['KAFKA_PORT'] === '0' ? await freePort() : env['KAFKA_PORT'] ? Number(env['KAFKA_PORT']) : await localPort('Kafka listener', 9092, say);
     const serviceEnv: Env = {
       ...env,
       ...redisEnv,
@@ -109,25 +97,20 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       LISTEN_HOST: listenHostFor(env),
       BROKER_PORT: String(brokerPort),
       GATEWAY_PORT: String(gatewayPort),
-      ...(kafkaPort === undefined ? {} : { KAFKA_PORT: String(kafkaPort) }),
+      KAFKA_PORT: String(kafkaPort),
     };
     for (const [name, port, variable] of [
       ['broker', brokerPort, 'BROKER_PORT'],
       ['gateway', gatewayPort, 'GATEWAY_PORT'],
       ['Kafka listener', kafkaPort, 'KAFKA_PORT'],
     ] as const) {
-      if (port !== undefined && !(await isPortFree(port, '0.0.0.0'))) {
+      if (!(await isPortFree(port, '0.0.0.0'))) {
         throw new Error(`port ${port} for the ${name} is in use; stop what uses it or set ${variable}`);
       }
     }
 
     const output = options.serviceOutput ?? process.stdout;
-    const brokers = options.brokers ?? 1;
-    services.push(
-      brokers > 1
-        ? startService('broker', '@tributary/broker/processes', serviceEnv, output, [String(brokers)])
-        : startService('broker', '@tributary/broker/server', serviceEnv, output),
-    );
+    services.push(startService('broker', '@tributary/broker/server', serviceEnv, output));
     services.push(startService('gateway', '@tributary/consumer-gateway/server', serviceEnv, output));
 
     const scheme = env['TLS_CERT_FILE'] && env['TLS_KEY_FILE'] ? 'https' : 'http';
@@ -149,7 +132,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       process.once('SIGTERM', onSignal);
     });
 
-    return { brokerUrl, gatewayUrl, kafkaBootstrap: kafkaPort === undefined ? undefined : `localhost:${kafkaPort}`, dataDir, topics, done, stop };
+    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, topics, done, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -219,9 +202,9 @@ async function localPort(what: string, preferred: number, say: Say): Promise<num
   return port;
 }
 
-function startService(name: string, entry: string, env: Env, output: NodeJS.WritableStream, args: string[] = []): Service {
+function startService(name: string, entry: string, env: Env, output: NodeJS.WritableStream): Service {
   const script = new URL(import.meta.resolve(entry)).pathname;
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => output.write(`[${name}] ${formatLogLine(line)}\n`));
   }
@@ -287,7 +270,7 @@ export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir, top
     'Tributary is up.',
     `  broker            ${brokerUrl}   (topics, writes)`,
     `  consumer gateway  ${gatewayUrl}   (subscribe, read)`,
-    ...(kafkaBootstrap ? [`  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`] : []),
+    `  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`,
     '',
     'Try it:',
     // A second start finds the first one's topic: suggesting to create it again would answer 409.

@@ -32,6 +32,7 @@ import {
 import { kafkaErrorCode } from './errors.js';
 import type { RequestContext } from './handlers.js';
 import { headersToKafka, valueToBytes } from './record-mapping.js';
+import { topicResource, type KafkaAccess, type Session } from './sasl.js';
 
 type FetchRequest = RequestOf<typeof Fetch>;
 type FetchResponse = ResponseOf<typeof Fetch>;
@@ -71,15 +72,18 @@ export function entriesToBatches(first: number, entries: readonly string[]): Buf
   return Buffer.concat(batches);
 }
 
-export function fetch(logs: LogStore, topics: TopicCache, waiters: AppendWaiters) {
+export function fetch(logs: LogStore, topics: TopicCache, waiters: AppendWaiters, access: KafkaAccess) {
   /** One pass over every partition asked for, within the byte budgets. */
-  const readAll = async (request: FetchRequest): Promise<{ responses: FetchResponse['responses']; bytes: number }> => {
+  const readAll = async (request: FetchRequest, session: Session): Promise<{ responses: FetchResponse['responses']; bytes: number }> => {
     let budget = Math.max(request.maxBytes, 1);
     let bytes = 0;
     const responses: FetchResponse['responses'] = [];
     for (const { topic: name, partitions } of request.topics) {
-      const topic = topics.get(name);
+      // Not allowed reads as unknown to the partition reader; its answer then says why.
+      const allowed = access.allowed(session, 'consume', topicResource(name));
+      const topic = allowed ? topics.get(name) : undefined;
       const read = await Promise.all(partitions.map((p) => readPartition(topic, p.partition, p.fetchOffset, p.partitionMaxBytes, budget)));
+      if (!allowed) for (const data of read) data.errorCode = KafkaError.TOPIC_AUTHORIZATION_FAILED;
       for (const data of read) {
         const size = data.records?.length ?? 0;
         bytes += size;
@@ -117,20 +121,20 @@ export function fetch(logs: LogStore, topics: TopicCache, waiters: AppendWaiters
     }
   };
 
-  const channelsOf = (request: FetchRequest): string[] =>
+  const channelsOf = (request: FetchRequest, session: Session): string[] =>
     request.topics.flatMap(({ topic: name, partitions }) => {
       const topic = topics.get(name);
-      if (!topic) return [];
+      if (!topic || !access.allowed(session, 'consume', topicResource(name))) return [];
       return partitions.filter((p) => p.partition >= 0 && p.partition < topic.partitions).map((p) => partitionKeys({ topicId: topic.id, partition: p.partition }).appended);
     });
 
-  return async (request: FetchRequest, { signal }: RequestContext): Promise<FetchResponse> => {
+  return async (request: FetchRequest, { signal, session }: RequestContext): Promise<FetchResponse> => {
     const answer = ({ responses }: { responses: FetchResponse['responses'] }): FetchResponse => ({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses });
     const deadline = Date.now() + Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_MS);
-    let result = await readAll(request);
+    let result = await readAll(request, session);
     const enough = () => result.bytes >= request.minBytes || Date.now() >= deadline || signal.aborted;
     if (enough()) return answer(result);
-    const channels = channelsOf(request);
+    const channels = channelsOf(request, session);
     if (channels.length === 0) return answer(result);
     let waiter;
     try {
@@ -141,7 +145,7 @@ export function fetch(logs: LogStore, topics: TopicCache, waiters: AppendWaiters
     }
     try {
       for (;;) {
-        result = await readAll(request);
+        result = await readAll(request, session);
         if (enough() || !(await waiter.changed())) return answer(result);
       }
     } finally {
@@ -150,7 +154,7 @@ export function fetch(logs: LogStore, topics: TopicCache, waiters: AppendWaiters
   };
 }
 
-export function listOffsets(logs: LogStore, topics: TopicCache) {
+export function listOffsets(logs: LogStore, topics: TopicCache, access: KafkaAccess) {
   const offsetAt = async (topic: Topic, offsets: PartitionOffsets, timestamp: number): Promise<{ offset: number; timestamp: number }> => {
     if (timestamp === LATEST_TIMESTAMP) return { offset: offsets.nextOffset, timestamp: -1 };
     if (timestamp === EARLIEST_TIMESTAMP) return { offset: offsets.logStartOffset, timestamp: -1 };
@@ -160,7 +164,7 @@ export function listOffsets(logs: LogStore, topics: TopicCache) {
     return { offset, timestamp: entries[0] === undefined ? -1 : decodeEntry(entries[0], offset).timestamp };
   };
 
-  return async (request: RequestOf<typeof ListOffsets>): Promise<ResponseOf<typeof ListOffsets>> => ({
+  return async (request: RequestOf<typeof ListOffsets>, { session }: RequestContext): Promise<ResponseOf<typeof ListOffsets>> => ({
     throttleTimeMs: 0,
     topics: await Promise.all(
       request.topics.map(async ({ name, partitions }) => {
@@ -170,6 +174,7 @@ export function listOffsets(logs: LogStore, topics: TopicCache) {
           partitions: await Promise.all(
             partitions.map(async ({ partitionIndex, timestamp }) => {
               const answer = { partitionIndex, errorCode: KafkaError.NONE as number, timestamp: -1, offset: -1, leaderEpoch: 0 };
+              if (!access.allowed(session, 'describe', topicResource(name))) return { ...answer, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED };
               if (!topic || partitionIndex < 0 || partitionIndex >= topic.partitions) return { ...answer, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION };
               try {
                 const offsets = await logs.offsets(topic, partitionIndex);

@@ -32,6 +32,7 @@ import {
 import { kafkaErrorCode } from './errors.js';
 import type { RequestContext } from './handlers.js';
 import { NODE_ID, type Advertised } from './metadata.js';
+import { groupResource, topicResource, type KafkaAccess, type Session } from './sasl.js';
 
 const groupName = new RegExp(GROUP_NAME_PATTERN);
 const MAX_SESSION_TIMEOUT_MS = 30 * 60 * 1000;
@@ -45,9 +46,17 @@ export interface GroupDeps {
   waiters: AppendWaiters;
   topics: TopicCache;
   advertised: () => Advertised;
+  access: KafkaAccess;
 }
 
-export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps) {
+export function groupHandlers({ store, waiters, topics, advertised, access }: GroupDeps) {
+  /** A group id the protocol may carry into Redis keys, that the principal may act on: else the error to answer. */
+  const refusal = (session: Session, group: string, operation: 'consume' | 'describe'): number | undefined => {
+    if (!groupName.test(group)) return KafkaError.INVALID_GROUP_ID;
+    if (!access.allowed(session, operation, groupResource(group))) return KafkaError.GROUP_AUTHORIZATION_FAILED;
+    return undefined;
+  };
+
   /** Runs `poll` until it answers, sleeping on the group's channel in between. */
   const waitFor = async <T>(group: string, maxMs: number, signal: AbortSignal, poll: () => Promise<T | { waitMs: number }>): Promise<T | undefined> => {
     const end = Date.now() + Math.min(maxMs, MAX_GROUP_WAIT_MS);
@@ -69,12 +78,15 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     return topic && partition >= 0 && partition < topic.partitions ? `${topic.id}:${partition}` : undefined;
   };
 
-  const findCoordinator = (): ResponseOf<typeof FindCoordinator> => {
+  const findCoordinator = (request: RequestOf<typeof FindCoordinator>, { session }: RequestContext): ResponseOf<typeof FindCoordinator> => {
     const { host, port } = advertised();
+    // Key type 0 names a group; transactional ids (1) are not served, and need no check to be answered.
+    const denied = request.keyType === 0 && !access.allowed(session, 'describe', groupResource(request.key));
+    if (denied) return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, errorMessage: null, nodeId: -1, host: '', port: -1 };
     return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, nodeId: NODE_ID, host, port };
   };
 
-  const joinGroup = async (request: RequestOf<typeof JoinGroup>, { signal, clientId }: RequestContext): Promise<ResponseOf<typeof JoinGroup>> => {
+  const joinGroup = async (request: RequestOf<typeof JoinGroup>, { signal, clientId, session }: RequestContext): Promise<ResponseOf<typeof JoinGroup>> => {
     const fail = (errorCode: number, memberId = request.memberId) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -84,16 +96,17 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
       memberId,
       members: [],
     });
-    if (!groupName.test(request.groupId)) return fail(KafkaError.INVALID_GROUP_ID);
-    const session = request.sessionTimeoutMs;
-    if (session < groupDefaults.minSessionTimeoutMs || session > MAX_SESSION_TIMEOUT_MS) return fail(KafkaError.INVALID_SESSION_TIMEOUT);
+    const refused = refusal(session, request.groupId, 'consume');
+    if (refused !== undefined) return fail(refused);
+    const timeout = request.sessionTimeoutMs;
+    if (timeout < groupDefaults.minSessionTimeoutMs || timeout > MAX_SESSION_TIMEOUT_MS) return fail(KafkaError.INVALID_SESSION_TIMEOUT);
     if (request.protocols.length === 0) return fail(KafkaError.INCONSISTENT_GROUP_PROTOCOL);
-    const rebalance = request.rebalanceTimeoutMs > 0 ? request.rebalanceTimeoutMs : session;
+    const rebalance = request.rebalanceTimeoutMs > 0 ? request.rebalanceTimeoutMs : timeout;
     try {
       const joined = await store.join(request.groupId, request.memberId, `${clientId ?? 'member'}-${randomUUID()}`, request.protocolType, {
         client_id: clientId ?? '',
         client_host: '',
-        session_timeout: session,
+        session_timeout: timeout,
         rebalance_timeout: rebalance,
         protocols: request.protocols.map((p) => [p.name, p.metadata.toString('base64')]),
       });
@@ -115,9 +128,10 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     }
   };
 
-  const syncGroup = async (request: RequestOf<typeof SyncGroup>, { signal }: RequestContext): Promise<ResponseOf<typeof SyncGroup>> => {
+  const syncGroup = async (request: RequestOf<typeof SyncGroup>, { signal, session }: RequestContext): Promise<ResponseOf<typeof SyncGroup>> => {
     const fail = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, assignment: Buffer.alloc(0) });
-    if (!groupName.test(request.groupId)) return fail(KafkaError.INVALID_GROUP_ID);
+    const refused = refusal(session, request.groupId, 'consume');
+    if (refused !== undefined) return fail(refused);
     try {
       const result = await waitFor(request.groupId, MAX_GROUP_WAIT_MS, signal, () => store.sync(request.groupId, request.memberId, request.generationId, request.assignments));
       if (result === undefined) return fail(KafkaError.REBALANCE_IN_PROGRESS);
@@ -128,8 +142,9 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     }
   };
 
-  const heartbeat = async (request: RequestOf<typeof Heartbeat>): Promise<ResponseOf<typeof Heartbeat>> => {
-    if (!groupName.test(request.groupId)) return { throttleTimeMs: 0, errorCode: KafkaError.INVALID_GROUP_ID };
+  const heartbeat = async (request: RequestOf<typeof Heartbeat>, { session }: RequestContext): Promise<ResponseOf<typeof Heartbeat>> => {
+    const refused = refusal(session, request.groupId, 'consume');
+    if (refused !== undefined) return { throttleTimeMs: 0, errorCode: refused };
     try {
       return { throttleTimeMs: 0, errorCode: await store.heartbeat(request.groupId, request.memberId, request.generationId) };
     } catch (err) {
@@ -137,9 +152,10 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     }
   };
 
-  const leaveGroup = async (request: RequestOf<typeof LeaveGroup>, { version }: RequestContext): Promise<ResponseOf<typeof LeaveGroup>> => {
+  const leaveGroup = async (request: RequestOf<typeof LeaveGroup>, { version, session }: RequestContext): Promise<ResponseOf<typeof LeaveGroup>> => {
     const leaving = version >= 3 ? request.members : [{ memberId: request.memberId, groupInstanceId: null }];
-    if (!groupName.test(request.groupId)) return { throttleTimeMs: 0, errorCode: KafkaError.INVALID_GROUP_ID, members: [] };
+    const refused = refusal(session, request.groupId, 'consume');
+    if (refused !== undefined) return { throttleTimeMs: 0, errorCode: refused, members: [] };
     const members = await Promise.all(
       leaving.map(async ({ memberId, groupInstanceId }) => {
         try {
@@ -153,7 +169,7 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     return { throttleTimeMs: 0, errorCode: version >= 3 ? KafkaError.NONE : members[0]!.errorCode, members };
   };
 
-  const offsetCommit = async (request: RequestOf<typeof OffsetCommit>): Promise<ResponseOf<typeof OffsetCommit>> => {
+  const offsetCommit = async (request: RequestOf<typeof OffsetCommit>, { session }: RequestContext): Promise<ResponseOf<typeof OffsetCommit>> => {
     const answer = (code: (topic: string, partition: number) => number): ResponseOf<typeof OffsetCommit> => ({
       throttleTimeMs: 0,
       topics: request.topics.map(({ name, partitions }) => ({
@@ -161,10 +177,12 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
         partitions: partitions.map(({ partitionIndex }) => ({ partitionIndex, errorCode: code(name, partitionIndex) })),
       })),
     });
-    if (!groupName.test(request.groupId)) return answer(() => KafkaError.INVALID_GROUP_ID);
+    const refused = refusal(session, request.groupId, 'consume');
+    if (refused !== undefined) return answer(() => refused);
+    const readable = (name: string) => access.allowed(session, 'consume', topicResource(name));
     const offsets = request.topics.flatMap(({ name, partitions }) =>
       partitions.flatMap(({ partitionIndex, committedOffset }) => {
-        const field = fieldOf(name, partitionIndex);
+        const field = readable(name) ? fieldOf(name, partitionIndex) : undefined;
         return field ? [{ field, offset: committedOffset }] : [];
       }),
     );
@@ -174,11 +192,15 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     } catch (err) {
       errorCode = kafkaErrorCode(err);
     }
-    return answer((name, partition) => (fieldOf(name, partition) ? errorCode : KafkaError.UNKNOWN_TOPIC_OR_PARTITION));
+    return answer((name, partition) =>
+      !readable(name) ? KafkaError.TOPIC_AUTHORIZATION_FAILED : fieldOf(name, partition) ? errorCode : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
+    );
   };
 
-  const offsetFetch = async (request: RequestOf<typeof OffsetFetch>): Promise<ResponseOf<typeof OffsetFetch>> => {
-    if (!groupName.test(request.groupId)) return { throttleTimeMs: 0, topics: [], errorCode: KafkaError.INVALID_GROUP_ID };
+  const offsetFetch = async (request: RequestOf<typeof OffsetFetch>, { session }: RequestContext): Promise<ResponseOf<typeof OffsetFetch>> => {
+    const refused = refusal(session, request.groupId, 'describe');
+    if (refused !== undefined) return { throttleTimeMs: 0, topics: [], errorCode: refused };
+    const visible = (name: string) => access.allowed(session, 'describe', topicResource(name));
     try {
       let wanted = request.topics;
       if (wanted === null) {
@@ -188,7 +210,7 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
         for (const field of (await store.allOffsets(request.groupId)).keys()) {
           const colon = field.lastIndexOf(':');
           const name = byId.get(field.slice(0, colon));
-          if (name) committed.set(name, [...(committed.get(name) ?? []), Number(field.slice(colon + 1))]);
+          if (name && visible(name)) committed.set(name, [...(committed.get(name) ?? []), Number(field.slice(colon + 1))]);
         }
         wanted = [...committed].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
       }
@@ -200,13 +222,8 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
         partitions: partitionIndexes.map((partitionIndex) => {
           const known = fieldOf(name, partitionIndex) !== undefined;
           const offset = known ? offsets[next++] : undefined;
-          return {
-            partitionIndex,
-            committedOffset: offset ?? -1,
-            committedLeaderEpoch: -1,
-            metadata: '',
-            errorCode: known ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
-          };
+          const errorCode = !visible(name) ? KafkaError.TOPIC_AUTHORIZATION_FAILED : known ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
+          return { partitionIndex, committedOffset: errorCode === KafkaError.NONE ? (offset ?? -1) : -1, committedLeaderEpoch: -1, metadata: '', errorCode };
         }),
       }));
       return { throttleTimeMs: 0, topics: answered, errorCode: KafkaError.NONE };
@@ -215,9 +232,9 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
     }
   };
 
-  const listGroups = async (): Promise<ResponseOf<typeof ListGroups>> => {
+  const listGroups = async (_request: RequestOf<typeof ListGroups>, { session }: RequestContext): Promise<ResponseOf<typeof ListGroups>> => {
     try {
-      const groups = await store.listGroups();
+      const groups = (await store.listGroups()).filter((group) => access.allowed(session, 'describe', groupResource(group)));
       const described = await Promise.all(groups.map((group) => store.describe(group)));
       return {
         throttleTimeMs: 0,
@@ -231,12 +248,13 @@ export function groupHandlers({ store, waiters, topics, advertised }: GroupDeps)
 
   const PHASE_NAMES: Record<string, string> = { empty: 'Empty', joining: 'PreparingRebalance', syncing: 'CompletingRebalance', stable: 'Stable' };
 
-  const describeGroups = async (request: RequestOf<typeof DescribeGroups>): Promise<ResponseOf<typeof DescribeGroups>> => ({
+  const describeGroups = async (request: RequestOf<typeof DescribeGroups>, { session }: RequestContext): Promise<ResponseOf<typeof DescribeGroups>> => ({
     throttleTimeMs: 0,
     groups: await Promise.all(
       request.groups.map(async (groupId) => {
         const none = { errorCode: KafkaError.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
-        if (!groupName.test(groupId)) return { ...none, errorCode: KafkaError.INVALID_GROUP_ID };
+        const refused = refusal(session, groupId, 'describe');
+        if (refused !== undefined) return { ...none, errorCode: refused };
         try {
           const group = await store.describe(groupId);
           if (!group) return none;

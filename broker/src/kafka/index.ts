@@ -1,6 +1,6 @@
 // The Kafka listener as the broker starts it: its own subscriber connection for Fetch long polls, the
 // handlers of every API it serves, and the TCP listener (KAFKA_PORT).
-import { AppendWaiters, connectRedis, createRedis, KafkaStore, type Config, type Logger, type LogStore, type TopicCache } from '@tributary/core';
+import { AppendWaiters, connectRedis, createRedis, KafkaStore, type AccessControl, type Config, type Logger, type LogStore, type TopicCache } from '@tributary/core';
 import {
   CreateTopics,
   DeleteTopics,
@@ -17,6 +17,8 @@ import {
   OffsetCommit,
   OffsetFetch,
   Produce,
+  SaslAuthenticate,
+  SaslHandshake,
   SyncGroup,
 } from '@tributary/kafka';
 import type { TopicAdmin } from '../topic-admin.js';
@@ -26,6 +28,7 @@ import { Handlers } from './handlers.js';
 import { KafkaListener } from './listener.js';
 import { metadata, type Advertised } from './metadata.js';
 import { initProducerId, produce } from './produce.js';
+import { KafkaAccess, saslHandlers } from './sasl.js';
 import { createTopics, deleteTopics } from './topics.js';
 
 export { KafkaListener } from './listener.js';
@@ -36,6 +39,8 @@ export interface KafkaDeps {
   logs: LogStore;
   topics: TopicCache;
   admin: TopicAdmin;
+  /** API keys and ACLs: with AUTH=on, clients authenticate with SASL/PLAIN and ACLs apply. */
+  access: AccessControl | undefined;
 }
 
 export interface KafkaService {
@@ -44,7 +49,8 @@ export interface KafkaService {
   close(): Promise<void>;
 }
 
-export async function createKafkaService({ config, logger, logs, topics, admin }: KafkaDeps): Promise<KafkaService> {
+export async function createKafkaService({ config, logger, logs, topics, admin, access: accessControl }: KafkaDeps): Promise<KafkaService> {
+  const access = new KafkaAccess(config, accessControl);
   const subscriber = createRedis(config, { name: `broker-kafka-appended-${config.instanceId}`, subscriber: true });
   await connectRedis(subscriber, config);
   const waiters = new AppendWaiters(subscriber, config.redisTimeoutMs);
@@ -55,15 +61,15 @@ export async function createKafkaService({ config, logger, logs, topics, admin }
     port: config.kafkaAdvertisedPort ?? listener?.address?.port ?? config.kafkaPort ?? 9092,
   });
   const clusterId = `tributary${config.zookeeperRoot.replaceAll('/', '-')}`;
-  const groups = groupHandlers({ store, waiters, topics, advertised });
+  const groups = groupHandlers({ store, waiters, topics, advertised, access });
   const handlers = new Handlers()
-    .on(Metadata, metadata(topics, advertised, clusterId))
-    .on(CreateTopics, createTopics(admin, topics, config))
-    .on(DeleteTopics, deleteTopics(admin))
-    .on(Produce, produce(logs, topics, config, store))
+    .on(Metadata, metadata(topics, advertised, clusterId, access))
+    .on(CreateTopics, createTopics(admin, topics, config, access))
+    .on(DeleteTopics, deleteTopics(admin, access))
+    .on(Produce, produce(logs, topics, config, store, access))
     .on(InitProducerId, initProducerId(store))
-    .on(Fetch, fetch(logs, topics, waiters))
-    .on(ListOffsets, listOffsets(logs, topics))
+    .on(Fetch, fetch(logs, topics, waiters, access))
+    .on(ListOffsets, listOffsets(logs, topics, access))
     .on(FindCoordinator, groups.findCoordinator)
     .on(JoinGroup, groups.joinGroup)
     .on(SyncGroup, groups.syncGroup)
@@ -73,7 +79,11 @@ export async function createKafkaService({ config, logger, logs, topics, admin }
     .on(OffsetFetch, groups.offsetFetch)
     .on(ListGroups, groups.listGroups)
     .on(DescribeGroups, groups.describeGroups);
-  listener = new KafkaListener({ config, logger, handlers });
+  if (access.required) {
+    const sasl = saslHandlers(access);
+    handlers.on(SaslHandshake, sasl.handshake).on(SaslAuthenticate, sasl.authenticate);
+  }
+  listener = new KafkaListener({ config, logger, handlers, access });
   const service = listener;
   return {
     listener,

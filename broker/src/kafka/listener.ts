@@ -1,4 +1,5 @@
-// The broker's Kafka protocol listener (KAFKA_PORT): TCP, size-prefixed frames, one request at a time per
+// The broker's Kafka protocol listener (KAFKA_PORT): TCP, or TLS with the services' certificate when
+// TLS_CERT_FILE and TLS_KEY_FILE are set (clients then use SSL or SASL_SSL), size-prefixed frames, one request at a time per
 // connection, answered in order as Kafka brokers do (a client pipelines requests and matches answers by
 // correlation id, but relies on the order). The handlers (handlers.ts) do the work; this file frames,
 // decodes, dispatches and encodes.
@@ -11,9 +12,11 @@
 // could not frame). A connection that pipelines more than a bounded number of requests stops being read
 // until its answers are written.
 import { createServer, type Server, type Socket } from 'node:net';
-import { TributaryError, type Config, type Logger } from '@tributary/core';
+import { createServer as createTlsServer } from 'node:tls';
+import { tlsOptions, TributaryError, type Config, type Logger } from '@tributary/core';
 import { ApiVersions, decodeRequest, encodeResponse, KafkaError, ProtocolError, type AnyMessage } from '@tributary/kafka';
 import type { Handlers } from './handlers.js';
+import { newSession, type KafkaAccess } from './sasl.js';
 
 /** Room for a Produce request's own fields around MAX_BODY_BYTES of record batches. */
 const FRAME_HEADROOM_BYTES = 64 * 1024;
@@ -24,6 +27,7 @@ export interface KafkaListenerDeps {
   config: Config;
   logger: Logger;
   handlers: Handlers;
+  access: KafkaAccess;
 }
 
 export class KafkaListener {
@@ -33,11 +37,15 @@ export class KafkaListener {
   #address: { host: string; port: number } | undefined;
 
   constructor(private readonly deps: KafkaListenerDeps) {
-    this.#server = createServer((socket) => {
+    const accept = (socket: Socket) => {
       const connection = new Connection(socket, deps, this.#closing.signal);
       this.#connections.add(connection);
       socket.once('close', () => this.#connections.delete(connection));
-    });
+    };
+    const { tlsCertFile, tlsKeyFile } = deps.config;
+    this.#server = tlsCertFile && tlsKeyFile ? createTlsServer(tlsOptions(tlsCertFile, tlsKeyFile), accept) : createServer(accept);
+    // A client that fails the TLS handshake is dropped with its socket; it is no reason to stop listening.
+    this.#server.on('tlsClientError', (err: Error) => deps.logger.info({ err: err.message }, 'kafka: TLS handshake failed'));
   }
 
   /** The address bound (KAFKA_PORT 0 picks a free port). */
@@ -74,6 +82,7 @@ class Connection {
   #running: Promise<void> | undefined;
   #closed = false;
   readonly #maxFrameBytes: number;
+  readonly #session = newSession();
 
   constructor(
     private readonly socket: Socket,
@@ -117,6 +126,7 @@ class Connection {
         const answer = await this.#handle(frame);
         if (answer === 'close') return this.#close();
         if (answer) this.socket.write(answer);
+        if (this.#session.closeAfterAnswer) return void this.socket.end();
       }
     } finally {
       this.#running = undefined;
@@ -144,8 +154,17 @@ class Connection {
       return 'close';
     }
     const message: AnyMessage = decoded.message;
+    if (!this.deps.handlers.serves(header.apiKey)) {
+      log.info({ api: message.name }, 'kafka: API not served; closing the connection');
+      return 'close';
+    }
+    if (this.deps.access.required && this.#session.principal === undefined && !this.deps.handlers.servedBeforeAuthentication(header.apiKey)) {
+      log.info({ api: message.name, remote: this.socket.remoteAddress }, 'kafka: request before authentication; closing the connection');
+      return 'close';
+    }
     try {
-      const body = await this.deps.handlers.handle(message, decoded.body, { version: header.apiVersion, clientId: header.clientId, signal: this.closing });
+      const context = { version: header.apiVersion, clientId: header.clientId, signal: this.closing, session: this.#session };
+      const body = await this.deps.handlers.handle(message, decoded.body, context);
       return body === undefined ? undefined : encodeResponse(message, header.apiVersion, header.correlationId, body);
     } catch (err) {
       // Handlers answer per-partition errors themselves; what reaches here has no place in the response.

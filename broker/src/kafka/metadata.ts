@@ -4,6 +4,7 @@
 import { topicNameProblem, type TopicCache } from '@tributary/core';
 import { KafkaError, type Metadata, type RequestOf, type ResponseOf } from '@tributary/kafka';
 import type { RequestContext } from './handlers.js';
+import { topicResource, type KafkaAccess } from './sasl.js';
 
 /** The node id every Tributary broker gives itself: clients only need it to match leaders to brokers. */
 export const NODE_ID = 0;
@@ -15,12 +16,13 @@ export interface Advertised {
 
 type TopicMetadata = ResponseOf<typeof Metadata>['topics'][number];
 
-export function metadata(topics: TopicCache, advertised: () => Advertised, clusterId: string) {
-  return (request: RequestOf<typeof Metadata>, { version }: RequestContext): ResponseOf<typeof Metadata> => {
+export function metadata(topics: TopicCache, advertised: () => Advertised, clusterId: string, access: KafkaAccess) {
+  return (request: RequestOf<typeof Metadata>, { version, session }: RequestContext): ResponseOf<typeof Metadata> => {
     const { host, port } = advertised();
-    // v0 asks for every topic with an empty list, v1+ with null.
+    const visible = (name: string) => access.allowed(session, 'describe', topicResource(name));
+    // v0 asks for every topic with an empty list, v1+ with null: every topic the principal may describe.
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
-    const names = all ? topics.list().map((t) => t.name) : (request.topics ?? []).map((t) => t.name ?? '');
+    const names = all ? topics.list().map((t) => t.name).filter(visible) : (request.topics ?? []).map((t) => t.name ?? '');
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId: NODE_ID, host, port, rack: null }],
@@ -29,6 +31,7 @@ export function metadata(topics: TopicCache, advertised: () => Advertised, clust
       topics: names.map((name): TopicMetadata => {
         const topic = topics.get(name);
         const base = { name, isInternal: false, topicAuthorizedOperations: -2147483648 };
+        if (!visible(name)) return { ...base, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, partitions: [] };
         if (!topic) {
           const errorCode = topicNameProblem(name) ? KafkaError.INVALID_TOPIC_EXCEPTION : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
           return { ...base, errorCode, partitions: [] };

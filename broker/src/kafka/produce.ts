@@ -35,6 +35,8 @@ import {
   type ResponseOf,
 } from '@tributary/kafka';
 import { errorMessage, kafkaErrorCode } from './errors.js';
+import type { RequestContext } from './handlers.js';
+import { topicResource, type KafkaAccess } from './sasl.js';
 import { fromKafkaRecord } from './record-mapping.js';
 
 type PartitionResponse = ResponseOf<typeof Produce>['responses'][number]['partitionResponses'][number];
@@ -63,7 +65,7 @@ export function producerIdFor(batch: Pick<RecordBatch, 'producerId' | 'producerE
   return `kafka:${batch.producerId}:${batch.producerEpoch}:${batch.baseSequence + index}`;
 }
 
-export function produce(logs: LogStore, topics: TopicCache, config: Config, store: KafkaStore) {
+export function produce(logs: LogStore, topics: TopicCache, config: Config, store: KafkaStore, access: KafkaAccess) {
   const limits = { maxUncompressedBytes: config.maxBodyBytes };
 
   /** Payloads (as stored) and ids of one partition's record set. */
@@ -124,9 +126,12 @@ export function produce(logs: LogStore, topics: TopicCache, config: Config, stor
     }
   };
 
-  return async (request: RequestOf<typeof Produce>): Promise<ResponseOf<typeof Produce> | undefined> => {
+  return async (request: RequestOf<typeof Produce>, { session }: RequestContext): Promise<ResponseOf<typeof Produce> | undefined> => {
     const responses = await Promise.all(
       request.topicData.map(async ({ name, partitionData }) => {
+        if (!access.allowed(session, 'produce', topicResource(name))) {
+          return { name, partitionResponses: partitionData.map(({ index }) => failed(index, KafkaError.TOPIC_AUTHORIZATION_FAILED, null)) };
+        }
         const topic = topics.get(name);
         const partitionResponses = await Promise.all(partitionData.map(({ index, records }) => writePartition(topic, index, records)));
         return { name, partitionResponses };

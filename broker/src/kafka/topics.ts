@@ -8,6 +8,10 @@ import { topicNameProblem, TributaryError, type Config, type TopicCache } from '
 import { KafkaError, type CreateTopics, type DeleteTopics, type RequestOf, type ResponseOf } from '@tributary/kafka';
 import type { TopicAdmin, TopicConfigInput } from '../topic-admin.js';
 import { errorMessage, kafkaErrorCode } from './errors.js';
+import type { RequestContext } from './handlers.js';
+import { topicResource, type KafkaAccess } from './sasl.js';
+
+const notAllowed = (name: string) => ({ errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: `admin on topic:${name} is needed` });
 
 const CONFIG_NAMES: Record<string, keyof TopicConfigInput> = {
   'retention.ms': 'retention_ms',
@@ -29,10 +33,11 @@ function topicConfig(configs: CreateRequest['topics'][number]['configs']): Topic
   return input;
 }
 
-export function createTopics(admin: TopicAdmin, topics: TopicCache, config: Config) {
-  return async (request: CreateRequest): Promise<ResponseOf<typeof CreateTopics>> => {
+export function createTopics(admin: TopicAdmin, topics: TopicCache, config: Config, access: KafkaAccess) {
+  return async (request: CreateRequest, { session }: RequestContext): Promise<ResponseOf<typeof CreateTopics>> => {
     const results = await Promise.all(
       request.topics.map(async ({ name, numPartitions, assignments, configs }): Promise<CreateResult> => {
+        if (!access.allowed(session, 'admin', topicResource(name))) return { name, ...notAllowed(name) };
         const partitions = numPartitions === -1 ? Math.max(assignments.length, 1) : numPartitions;
         try {
           const input = topicConfig(configs);
@@ -54,10 +59,11 @@ export function createTopics(admin: TopicAdmin, topics: TopicCache, config: Conf
   };
 }
 
-export function deleteTopics(admin: TopicAdmin) {
-  return async (request: RequestOf<typeof DeleteTopics>): Promise<ResponseOf<typeof DeleteTopics>> => {
+export function deleteTopics(admin: TopicAdmin, access: KafkaAccess) {
+  return async (request: RequestOf<typeof DeleteTopics>, { session }: RequestContext): Promise<ResponseOf<typeof DeleteTopics>> => {
     const responses = await Promise.all(
       request.topicNames.map(async (name) => {
+        if (!access.allowed(session, 'admin', topicResource(name))) return { name, errorCode: notAllowed(name).errorCode };
         try {
           await admin.delete(name);
           return { name, errorCode: KafkaError.NONE };
