@@ -1,6 +1,7 @@
 // The local stack behind `npm start` and `tributary up`: Redis (AOF) and ZooKeeper with their data under
 // ./data, then the broker and the consumer gateway as child processes. `tributary up --redis-cluster` starts
-// a Redis Cluster of three masters instead of the single Redis. Servers the environment already points at
+// a Redis Cluster of three masters instead of the single Redis, and `--brokers N` N broker processes sharing
+// the broker's port (broker/src/processes.ts, node:cluster). Servers the environment already points at
 // (REDIS_HOST, REDIS_CLUSTER_NODES, ZOOKEEPER_HOST) are used instead of local ones. Ctrl-C stops everything,
 // services first, so nothing is left running and the next start finds every topic and record.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,6 +29,8 @@ export interface StackOptions {
    * 7000, the others on the next ports) instead of the single Redis.
    */
   redisCluster?: boolean;
+  /** Broker processes behind the broker's port (default 1): brokers are stateless, so N processes use N cores. */
+  brokers?: number;
 }
 
 export interface LocalStack {
@@ -110,7 +113,12 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     }
 
     const output = options.serviceOutput ?? process.stdout;
-    services.push(startService('broker', '@tributary/broker/server', serviceEnv, output));
+    const brokers = options.brokers ?? 1;
+    services.push(
+      brokers > 1
+        ? startService('broker', '@tributary/broker/processes', serviceEnv, output, [String(brokers)])
+        : startService('broker', '@tributary/broker/server', serviceEnv, output),
+    );
     services.push(startService('gateway', '@tributary/consumer-gateway/server', serviceEnv, output));
 
     const scheme = env['TLS_CERT_FILE'] && env['TLS_KEY_FILE'] ? 'https' : 'http';
@@ -202,9 +210,9 @@ async function localPort(what: string, preferred: number, say: Say): Promise<num
   return port;
 }
 
-function startService(name: string, entry: string, env: Env, output: NodeJS.WritableStream): Service {
+function startService(name: string, entry: string, env: Env, output: NodeJS.WritableStream, args: string[] = []): Service {
   const script = new URL(import.meta.resolve(entry)).pathname;
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => output.write(`[${name}] ${formatLogLine(line)}\n`));
   }
