@@ -13,7 +13,7 @@ import { path, type ServiceClient } from './client.js';
 import { contextOf, integerIn } from './context.js';
 import { usageError } from './errors.js';
 import { consumeAsMember } from './group-consume.js';
-import { note, printJson, printLines } from './output.js';
+import { note, plainValue, printJson, printLines } from './output.js';
 
 export interface Message {
   topic?: string;
@@ -151,7 +151,7 @@ export async function consume(consumer: Consumer, options: ConsumeOptions, stop:
   }
 }
 
-export const valueText = (message: Message) => JSON.stringify(message.value);
+export const valueText = (message: Message): string => plainValue(message.value);
 
 /** A consumer (email): subscribes if needed, then reads the key's partition, one partition or the whole topic. */
 async function asConsumer(gateway: ServiceClient, topic: string, options: ConsumeOptions & { email: string }, json: boolean): Promise<Consumer> {

@@ -2,12 +2,13 @@
 // own file; this file wires them up with the global options and turns every outcome into an exit code:
 // 0 success, 1 the server refused or failed (or could not be reached), 2 the command line was wrong.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { aclCommand } from './acl.js';
 import { clusterCommand } from './cluster.js';
 import { consumeCommand } from './consume.js';
 import { parseServiceUrl } from './context.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { colourFor, paint } from './output.js';
 import { groupsCommand } from './groups.js';
 import { keysCommand } from './keys.js';
 import { produceCommand } from './produce.js';
@@ -18,6 +19,8 @@ import { topicsCommand } from './topics.js';
 import { upCommand } from './up.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const help = new Help();
 
 function buildProgram(): Command {
   const program = new Command('tributary')
@@ -63,7 +66,15 @@ Exit codes: 0 success, 1 the server refused or failed (or could not be reached),
     command
       .exitOverride()
       .showHelpAfterError('(add --help for usage)')
-      .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+      .configureHelp({
+        showGlobalOptions: true,
+        sortSubcommands: false,
+        // Commander does not mark required options in --help; a user should not learn it from an error.
+        optionDescription: (option) => {
+          const description = Help.prototype.optionDescription.call(help, option);
+          return option.mandatory ? `(required) ${description}` : description;
+        },
+      });
     command.commands.forEach(configure);
   };
   configure(program);
@@ -78,7 +89,7 @@ async function run(argv: readonly string[]): Promise<number> {
   } catch (err) {
     // Commander has already printed its message (or the help that was asked for).
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${paint('red', 'error:', colourFor(process.stderr))} ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof CliError ? err.exitCode : EXIT_FAILURE;
   }
 }

@@ -17,6 +17,27 @@ export function note(line: string): void {
 }
 
 /**
+ * A record's value as plain output shows it: a string as itself (no JSON quotes), anything else as JSON. A
+ * string with a line break or tab stays JSON-quoted, so each record is still one tab-separated line.
+ */
+export function plainValue(value: unknown): string {
+  return typeof value === 'string' && !/[\n\r\t]/.test(value) ? value : JSON.stringify(value);
+}
+
+/** Whether a stream is a terminal that should get colour: not with NO_COLOR set (https://no-color.org), nor TERM=dumb. */
+export function colourFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
+}
+
+const STYLES = { bold: [1, 22], red: [31, 39], yellow: [33, 39], green: [32, 39], dim: [2, 22] } as const;
+
+/** `text` in a style when `on` (see colourFor), else as it is. */
+export function paint(style: keyof typeof STYLES, text: string, on: boolean): string {
+  const [open, close] = STYLES[style];
+  return on ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+}
+
+/**
  * A plain, kubectl-style table: upper-case headers, columns two spaces apart, numbers right-aligned.
  * Pure, so the layout is tested without a terminal.
  */

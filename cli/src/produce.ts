@@ -74,10 +74,11 @@ ${BATCH_RECORDS}, in order. A bad line stops the run: the records before it are 
       }
       if (options.id !== undefined) throw new CliError('--id names one record: give the value as an argument, or put an "id" field in each JSON line', 2);
       if (process.stdin.isTTY) note('reading records from stdin, one per line (key<TAB>value); Ctrl-D to finish');
-      const summary = await produceLines(broker, topic, createInterface({ input: process.stdin, crlfDelay: Infinity }), options.key);
+      const progress = process.stderr.isTTY && !context.json ? progressLine() : undefined;
+      const summary = await produceLines(broker, topic, createInterface({ input: process.stdin, crlfDelay: Infinity }), options.key, progress?.update).finally(() => progress?.clear());
       if (context.json) return printJson(summary);
       const skipped = summary.duplicates > 0 ? ` (${summary.duplicates} already written within the dedup window: not stored again)` : '';
-      printLines(`wrote ${summary.records} records to ${summary.topic}${skipped}`);
+      printLines(`wrote ${summary.records} record${summary.records === 1 ? '' : 's'} to ${summary.topic}${skipped}`);
       if (summary.records > 0) {
         printLines('', table(['partition', 'records'], Object.entries(summary.partitions).map(([partition, count]) => [Number(partition), count])));
       }
@@ -85,7 +86,14 @@ ${BATCH_RECORDS}, in order. A bad line stops the run: the records before it are 
 }
 
 /** Sends `lines` in batches; resolves with what landed where, or rejects with a CliError saying how far it got. */
-export async function produceLines(broker: ServiceClient, topic: string, lines: AsyncIterable<string>, defaultKey: string): Promise<ProduceSummary> {
+export async function produceLines(
+  broker: ServiceClient,
+  topic: string,
+  lines: AsyncIterable<string>,
+  defaultKey: string,
+  /** Called after each batch is answered. */
+  onProgress?: (summary: Readonly<ProduceSummary>) => void,
+): Promise<ProduceSummary> {
   const summary: ProduceSummary = { topic, records: 0, duplicates: 0, partitions: {} };
   let batch: RecordInput[] = [];
   let batchBytes = 0;
@@ -104,6 +112,7 @@ export async function produceLines(broker: ServiceClient, topic: string, lines: 
         summary.partitions[partition] = (summary.partitions[partition] ?? 0) + 1;
         summary.records++;
       }
+      onProgress?.(summary);
     } catch (err) {
       failure ??= err instanceof CliError ? new CliError(`${err.message} (batch from line ${fromLine}); ${writtenSoFar(summary)}`, err.exitCode, err.code) : err;
     }
@@ -144,6 +153,27 @@ export async function produceLines(broker: ServiceClient, topic: string, lines: 
   await flush(lineNumber + 1);
   await settle();
   return summary;
+}
+
+/**
+ * A line on the terminal (stderr) counting the records written so far, redrawn at most every 100 ms, and
+ * erased before the summary: long inputs show they are moving, and nothing of it stays in the output.
+ */
+function progressLine(): { update: (summary: Readonly<ProduceSummary>) => void; clear: () => void } {
+  let shownAt = 0;
+  let shown = false;
+  return {
+    update(summary) {
+      const now = Date.now();
+      if (now - shownAt < 100) return;
+      shownAt = now;
+      shown = true;
+      process.stderr.write(`\r\x1b[Kwriting to ${summary.topic}: ${summary.records} record${summary.records === 1 ? '' : 's'} so far`);
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 function writtenSoFar(summary: ProduceSummary): string {

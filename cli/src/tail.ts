@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { path, type ServiceClient } from './client.js';
 import { contextOf, integerIn } from './context.js';
 import { parseDuration } from './duration.js';
-import { printJson, printLines } from './output.js';
+import { plainValue, printJson, printLines } from './output.js';
 import type { TopicDescription } from './topics.js';
 
 /** Where tail starts in each partition. */
@@ -103,7 +103,7 @@ async function tail(broker: ServiceClient, topic: string, options: TailOptions, 
       positions.set(batch.partition, batch.next_offset);
       for (const message of batch.messages.slice(0, remaining)) {
         if (json) printJson({ topic, ...message });
-        else printLines(`${message.partition}\t${message.offset}\t${message.key ?? ''}\t${JSON.stringify(message.value)}`);
+        else printLines(`${message.partition}\t${message.offset}\t${message.key ?? ''}\t${plainValue(message.value)}`);
         remaining--;
       }
     }

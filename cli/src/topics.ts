@@ -47,7 +47,8 @@ export function topicsCommand(): Command {
     .command('create')
     .description('create a topic')
     .argument('<name>', 'topic name: 1-249 of [a-zA-Z0-9._-]')
-    .requiredOption('-p, --partitions <n>', 'number of partitions', integerIn(1, 1_000_000))
+    // The most any broker accepts (MAX_PARTITIONS is at most 100000; 1000 unless configured).
+    .requiredOption('-p, --partitions <n>', 'number of partitions (the broker\'s MAX_PARTITIONS, 1000 by default, at most)', integerIn(1, 100_000))
     .option('--retention <duration>', 'drop records older than this: 7d, 12h, 30m, 90s, 500ms, or -1/forever (broker default 7d)', duration)
     .option('--max-record-bytes <n>', 'largest record accepted, in bytes (broker default 1 MiB)', integerIn(1, Number.MAX_SAFE_INTEGER))
     .action(async function (this: Command, name: string, options: { partitions: number; retention?: number; maxRecordBytes?: number }) {
@@ -83,7 +84,8 @@ export function topicsCommand(): Command {
         if (!process.stdin.isTTY) throw usageError(`refusing to delete topic "${name}" without --yes: stdin is not a terminal, so nobody can confirm`);
         const topic = await broker.get<TopicDescription>(path`/topics/${name}`);
         const question = `Delete topic "${name}" (${topic.partition_count} partitions, ${totalRecords(topic)} records)? This cannot be undone. [y/N] `;
-        if (!(await confirm(question))) throw new CliError(`topic "${name}" was not deleted`);
+        // Answering no is a choice, not a failure: nothing to report, exit 0.
+        if (!(await confirm(question))) return;
       }
       const result = await broker.delete<DeleteResult>(path`/delete_topic/${name}`);
       if (context.json) return printJson(result);

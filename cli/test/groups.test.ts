@@ -38,7 +38,7 @@ describe('tributary consume --group', () => {
       await member.waitForOutput('the join', (child) => child.stderr.includes('joined group'));
       await cluster.ok(['produce', topic, '-k', 'k', '"live"']);
       await member.waitForOutput('the record', (child) => child.lines.length === 1);
-      expect(member.lines[0]).toBe('0\t0\tk\t"live"');
+      expect(member.lines[0]).toBe('0\t0\tk\tlive');
     } finally {
       member.process.kill('SIGINT');
     }

@@ -102,6 +102,18 @@ describe('tributary produce <topic> < stdin', () => {
     expect(out).toBe(`wrote 4 records to ${topic}\n\nPARTITION  RECORDS\n        0        1\n        2        2\n        3        1\n`);
   });
 
+  it('says "1 record", not "1 records"', async () => {
+    const topic = await cluster.createTopic(1);
+    expect(await cluster.ok(['produce', topic], { input: 'k\tv\n' })).toBe(`wrote 1 record to ${topic}\n\nPARTITION  RECORDS\n        0        1\n`);
+  });
+
+  it('shows progress on a terminal only: piped stderr gets no progress lines', async () => {
+    const topic = await cluster.createTopic(1);
+    const result = await cluster.run(['produce', topic], { input: Array.from({ length: 3_000 }, (_, i) => `k\t${i}`).join('\n') });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+
   it('JSON lines may carry an id: lines already written are counted, not stored again', async () => {
     const topic = await cluster.createTopic(2);
     const lines = ['{"key": "a", "value": 1, "id": "e1"}', '{"key": "b", "value": 2, "id": "e2"}'].join('\n');
