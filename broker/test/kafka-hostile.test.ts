@@ -65,6 +65,31 @@ describe('the Kafka listener', () => {
     expect(body.apiKeys.map((k) => k.apiKey)).toEqual(expect.arrayContaining([0, 1, 2, 3, 18]));
   });
 
+  it('answers a request split across reads (the first part used to leave the connection unanswered for good), and the next one in the same chunk as its tail', async () => {
+    const request = metadataRequest();
+    const bytes = Buffer.concat([request, request]);
+    const socket: Socket = connect(port, '127.0.0.1');
+    const answers: Buffer[] = [];
+    const done = new Promise<void>((resolve) => {
+      let received = Buffer.alloc(0);
+      socket.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk]);
+        while (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+          answers.push(received.subarray(4, 4 + received.readInt32BE(0)));
+          received = received.subarray(4 + received.readInt32BE(0));
+        }
+        if (answers.length === 2) resolve();
+      });
+    });
+    for (let at = 0; at < bytes.length; at += 7) {
+      socket.write(bytes.subarray(at, at + 7));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await done;
+    socket.destroy();
+    expect(answers.map((frame) => decodeResponse(Metadata, 1, frame).correlationId)).toEqual([9, 9]);
+  });
+
   it('keeps serving other connections', async () => {
     const { frame } = await exchange(metadataRequest());
     expect(decodeResponse(Metadata, 1, frame!).body.brokers).toEqual([{ nodeId: 0, host: '127.0.0.1', port, rack: null }]);

@@ -22,6 +22,8 @@ import { newSession, type KafkaAccess } from './sasl.js';
 const FRAME_HEADROOM_BYTES = 64 * 1024;
 /** Requests read ahead of the one being answered, per connection, before reading pauses. */
 const MAX_QUEUED_REQUESTS = 64;
+/** A connection that sends nothing for this long is closed (Kafka's connections.max.idle.ms). */
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 export interface KafkaListenerDeps {
   config: Config;
@@ -77,7 +79,10 @@ export class KafkaListener {
 }
 
 class Connection {
-  #pending: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet framed, and how many are needed before framing is worth trying again. */
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #needed = 4;
   readonly #queue: Buffer[] = [];
   #running: Promise<void> | undefined;
   #closed = false;
@@ -91,6 +96,7 @@ class Connection {
   ) {
     this.#maxFrameBytes = deps.config.maxBodyBytes + FRAME_HEADROOM_BYTES;
     socket.setNoDelay(true);
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => this.#close());
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', () => this.#close());
     socket.on('close', () => (this.#closed = true));
@@ -103,33 +109,55 @@ class Connection {
   }
 
   #onData(chunk: Buffer): void {
-    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
-    while (this.#pending.length >= 4) {
-      const size = this.#pending.readInt32BE(0);
+    // Chunks are joined only once a whole frame (or a size prefix) is there: a large frame arriving in many
+    // chunks is copied once, not once per chunk.
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    if (this.#buffered < this.#needed) return;
+    let pending = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#buffered);
+    this.#needed = 4;
+    while (pending.length >= 4) {
+      const size = pending.readInt32BE(0);
       if (size < 8 || size > this.#maxFrameBytes) {
         this.deps.logger.info({ size, max: this.#maxFrameBytes, remote: this.socket.remoteAddress }, 'kafka: frame size out of bounds; closing the connection');
         this.#close();
         return;
       }
-      if (this.#pending.length < 4 + size) break;
-      this.#queue.push(this.#pending.subarray(4, 4 + size));
-      this.#pending = this.#pending.subarray(4 + size);
+      if (pending.length < 4 + size) {
+        this.#needed = 4 + size;
+        break;
+      }
+      this.#queue.push(pending.subarray(4, 4 + size));
+      pending = pending.subarray(4 + size);
     }
+    this.#chunks = pending.length > 0 ? [pending] : [];
+    this.#buffered = pending.length;
     if (this.#queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause();
-    this.#running ??= this.#drain();
+    this.#kick();
+  }
+
+  /** Starts answering queued requests unless that is under way. */
+  #kick(): void {
+    if (this.#running || this.#queue.length === 0 || this.#closed) return;
+    // Cleared in a callback, never inside #drain: a drain that ended at once would otherwise clear it before
+    // this assignment, leaving a settled promise that stops every later kick (a frame split across reads
+    // never got an answer).
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+      this.#kick();
+    });
   }
 
   async #drain(): Promise<void> {
-    try {
-      for (let frame = this.#queue.shift(); frame && !this.#closed; frame = this.#queue.shift()) {
-        if (this.#queue.length < MAX_QUEUED_REQUESTS / 2 && !this.closing.aborted) this.socket.resume();
-        const answer = await this.#handle(frame);
-        if (answer === 'close') return this.#close();
-        if (answer) this.socket.write(answer);
-        if (this.#session.closeAfterAnswer) return void this.socket.end();
+    for (let frame = this.#queue.shift(); frame && !this.#closed; frame = this.#queue.shift()) {
+      if (this.#queue.length < MAX_QUEUED_REQUESTS / 2 && !this.closing.aborted) this.socket.resume();
+      const answer = await this.#handle(frame);
+      if (answer === 'close') return this.#close();
+      if (answer) this.socket.write(answer);
+      if (this.#session.closeAfterAnswer) {
+        this.#closed = true;
+        return void this.socket.end();
       }
-    } finally {
-      this.#running = undefined;
     }
   }
 
