@@ -31,6 +31,11 @@ import {
   type TopicCache,
   type ZooKeeper,
   type ZooKeeperPaths,
+  TopicAlterBody,
+  TopicAlterResult,
+  TopicDeleted,
+  TopicDescription,
+  TopicList,
 } from '@tributary/core';
 import type { Controller } from './controller.js';
 import { browseRoutes } from './browse.js';
@@ -64,36 +69,6 @@ const recordSchema = {
   additionalProperties: false,
   // A null key is a keyless record (Kafka's null key); a missing key is still a 400, as in the original.
   properties: { key: { ...keySchema, type: ['string', 'null'] }, value: {}, headers: headersSchema, id: recordIdSchema },
-} as const;
-
-const partitionDescriptionSchema = {
-  type: 'object',
-  properties: {
-    partition: { type: 'integer' },
-    log_start_offset: { type: 'integer' },
-    next_offset: { type: 'integer' },
-    records: { type: 'integer' },
-  },
-} as const;
-
-const topicDescriptionSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    id: { type: 'string' },
-    partition_count: { type: 'integer' },
-    partitions: { type: 'array', items: partitionDescriptionSchema },
-    config: {
-      type: 'object',
-      properties: {
-        retention_ms: { type: 'integer' },
-        max_record_bytes: { type: 'integer' },
-        segment_records: { type: 'integer' },
-        dedup_window_ms: { type: 'integer' },
-      },
-    },
-    created_at: { type: 'string' },
-  },
 } as const;
 
 const writeResultSchema = {
@@ -181,7 +156,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
             dedup_window_ms: { type: 'integer' },
           },
         },
-        response: { 201: topicDescriptionSchema, ...errorResponses },
+        response: { 201: TopicDescription, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -194,7 +169,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
 
   app.delete<{ Params: { topic: string } }>(
     '/delete_topic/:topic',
-    { config: { access: { operation: 'admin', resource: topicResource } } },
+    { config: { access: { operation: 'admin', resource: topicResource } }, schema: { response: { 200: TopicDeleted, ...errorResponses } } },
     async (request) => admin.delete(request.params.topic),
   );
 
@@ -252,7 +227,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     },
   );
 
-  app.get('/topics', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: { type: 'object', properties: { topics: { type: 'array', items: topicDescriptionSchema } } }, ...errorResponses } } }, async () => ({
+  app.get('/topics', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: TopicList, ...errorResponses } } }, async () => ({
     topics: await admin.list(),
   }));
 
@@ -260,9 +235,23 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     '/topics/:topic',
     {
       config: { access: { operation: 'describe', resource: topicResource } },
-      schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: topicDescriptionSchema, ...errorResponses } },
+      schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: TopicDescription, ...errorResponses } },
     },
     async (request) => admin.describe(request.params.topic),
+  );
+
+  // Config changes and partitions only upwards; TopicAdmin checks the values, with messages naming the rule.
+  app.patch<{ Params: { topic: string }; Body: TopicAlterBody }>(
+    '/topics/:topic',
+    {
+      config: { access: { operation: 'admin', resource: topicResource } },
+      schema: {
+        params: { type: 'object', properties: { topic: topicNameSchema } },
+        body: TopicAlterBody,
+        response: { 200: TopicAlterResult, ...errorResponses },
+      },
+    },
+    async (request) => admin.alter(request.params.topic, request.body),
   );
 
   // "Did my write land?": where the record with this id went, while the id is inside the dedup window.

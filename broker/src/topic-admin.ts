@@ -15,6 +15,12 @@ import {
   TributaryError,
   type Config,
   type LogStore,
+  type PartitionDescription,
+  type TopicAlterBody,
+  type TopicAlterResult,
+  type TopicConfigBody,
+  type TopicDeleted,
+  type TopicDescription,
   type PartitionOffsets,
   type Topic,
   type TopicCache,
@@ -25,30 +31,18 @@ import {
 } from '@tributary/core';
 
 /** Topic config as clients send it (snake_case, all optional). */
-export interface TopicConfigInput {
-  retention_ms?: number;
-  max_record_bytes?: number;
-  dedup_window_ms?: number;
-}
+export type TopicConfigInput = TopicConfigBody;
+
+/** A change to a topic (PATCH /topics/:topic): config fields, and the partition count, only upwards. */
+export type TopicAlterInput = TopicAlterBody;
+
+/** Version-checked updates tried before giving up when other alters keep landing first. */
+const ALTER_ATTEMPTS = 10;
 
 /** Ids are remembered at most this long: their state lives in Redis memory. */
 const MAX_DEDUP_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
-export interface PartitionDescription {
-  partition: number;
-  log_start_offset: number;
-  next_offset: number;
-  records: number;
-}
-
-export interface TopicDescription {
-  name: string;
-  id: string;
-  partition_count: number;
-  partitions: PartitionDescription[];
-  config: { retention_ms: number; max_record_bytes: number; segment_records: number; dedup_window_ms: number };
-  created_at: string;
-}
+export type { PartitionDescription, TopicAlterResult, TopicDescription };
 
 /** As stored under /deleted-topics/<id>, for the controller. */
 export interface DeletedTopicNode extends TopicNode {
@@ -94,7 +88,7 @@ export class TopicAdmin {
     return describe(topic, emptyOffsets(partitions));
   }
 
-  async delete(name: string): Promise<{ name: string; id: string; deleted: true }> {
+  async delete(name: string): Promise<TopicDeleted> {
     const { logs, zk, paths, topics } = this.deps;
     this.#checkName(name);
     const current = await zk.getDataIfExists<TopicNode>(paths.topic(name));
@@ -119,6 +113,59 @@ export class TopicAdmin {
     }
     await this.#refresh(topics);
     return { name, id: topic.id, deleted: true };
+  }
+
+  /**
+   * Alter: new partitions are created in Redis first (idempotent: an existing partition is left untouched),
+   * then /topics/<name> is set with a version check, so a concurrent alter or a delete is never overwritten:
+   * on a version clash the change is applied again to what is there now. Every broker's cache picks the new
+   * node up from its watch.
+   */
+  async alter(name: string, input: TopicAlterInput): Promise<TopicAlterResult> {
+    const { logs, zk, paths, topics } = this.deps;
+    this.#checkName(name);
+    for (let attempt = 1; ; attempt++) {
+      const current = await zk.getDataIfExists<TopicNode>(paths.topic(name));
+      if (!current) throw topicNotFound(name);
+      const node = current.value;
+      const config: TopicConfig = {
+        ...this.#topicConfig({
+          retention_ms: input.retention_ms ?? node.config.retentionMs,
+          max_record_bytes: input.max_record_bytes ?? node.config.maxRecordBytes,
+          dedup_window_ms: input.dedup_window_ms ?? node.config.dedupWindowMs,
+        }),
+        segmentRecords: node.config.segmentRecords,
+      };
+      const partitions = input.partitions ?? node.partitions;
+      this.#checkPartitions(partitions, partitions);
+      if (partitions < node.partitions) {
+        throw new TributaryError(
+          'INVALID_PARTITION_COUNT',
+          `topic "${name}" has ${node.partitions} partitions: the count can only grow (records cannot be moved out of a partition)`,
+          { topic: name },
+        );
+      }
+      const next: TopicNode = { ...node, partitions, config };
+      if (partitions > node.partitions) await logs.createPartitions({ id: node.id, partitions });
+      try {
+        await zk.setData(paths.topic(name), next, current.version);
+      } catch (err) {
+        if (isNodeError(err, 'NO_NODE')) throw topicNotFound(name);
+        if (isNodeError(err, 'BAD_VERSION') && attempt < ALTER_ATTEMPTS) continue;
+        throw err;
+      }
+      await this.#refresh(topics);
+      const topic: Topic = { name, ...next };
+      const description = describe(topic, await logs.allOffsets(topic));
+      if (partitions === node.partitions) return description;
+      return {
+        ...description,
+        warnings: [
+          `topic "${name}" grew from ${node.partitions} to ${partitions} partitions: records with a key may now go to a different ` +
+            'partition than the same key’s earlier records, so per-key order holds only from here on',
+        ],
+      };
+    }
   }
 
   async describe(name: string): Promise<TopicDescription> {

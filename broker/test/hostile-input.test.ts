@@ -107,7 +107,7 @@ describe('methods', () => {
     const cases = [
       { method: 'GET', url: `/write/${topic.name}`, allow: 'POST' },
       { method: 'DELETE', url: '/topics', allow: 'GET, HEAD' },
-      { method: 'POST', url: `/topics/${topic.name}`, allow: 'GET, HEAD' },
+      { method: 'POST', url: `/topics/${topic.name}`, allow: 'GET, HEAD, PATCH' },
       { method: 'GET', url: `/delete_topic/${topic.name}`, allow: 'DELETE' },
       { method: 'PUT', url: '/healthz', allow: 'GET, HEAD' },
     ] as const;

@@ -1,37 +1,33 @@
-// `tributary topics list | create | describe | delete`: the broker's topic admin routes.
+// `tributary topics list | create | describe | alter | delete`: the broker's topic admin routes.
 import { createInterface } from 'node:readline/promises';
-import { Command } from 'commander';
+import type { TopicAlterResult, TopicDeleted, TopicDescription, TopicList } from '@tributary/core';
+import { Command, InvalidArgumentError } from 'commander';
 import { path } from './client.js';
 import { contextOf, duration, integerIn } from './context.js';
 import { formatDuration } from './duration.js';
 import { CliError, usageError } from './errors.js';
 import { fields, printJson, printLines, table } from './output.js';
 
-/** GET /topics/:topic, as the broker describes a topic. */
-export interface TopicDescription {
-  name: string;
-  id: string;
-  partition_count: number;
-  partitions: Array<{ partition: number; log_start_offset: number; next_offset: number; records: number }>;
-  config: { retention_ms: number; max_record_bytes: number; segment_records: number };
-  created_at: string;
-}
+// The broker's answers, as the protocol schemas describe them.
+export type { TopicDescription };
 
-interface DeleteResult {
-  name: string;
-  id: string;
-  deleted: true;
+/** A dedup window: a duration, or 0 for "ids not checked". */
+function dedupWindow(text: string): number {
+  if (text.trim() === '0') return 0;
+  const ms = duration(text);
+  if (ms < 0) throw new InvalidArgumentError('a dedup window cannot be forever: use a duration up to 7d, or 0 to not check ids');
+  return ms;
 }
 
 export function topicsCommand(): Command {
-  const topics = new Command('topics').description('list, create, describe and delete topics');
+  const topics = new Command('topics').description('list, create, describe, alter and delete topics');
 
   topics
     .command('list')
     .description('every topic with its partition and record counts')
     .action(async function (this: Command) {
       const context = contextOf(this);
-      const { topics: all } = await context.brokerClient().get<{ topics: TopicDescription[] }>('/topics');
+      const { topics: all } = await context.brokerClient().get<TopicList>('/topics');
       if (context.json) return printJson({ topics: all });
       if (all.length === 0) return printLines('no topics');
       const sorted = [...all].sort((a, b) => a.name.localeCompare(b.name));
@@ -72,6 +68,35 @@ export function topicsCommand(): Command {
     });
 
   topics
+    .command('alter')
+    .description('change a topic’s config, or grow its partition count (keys then map to other partitions)')
+    .argument('<name>', 'topic name')
+    .option('--retention <duration>', 'drop records older than this: 7d, 12h, 30m, 90s, 500ms, or -1/forever', duration)
+    .option('--max-record-bytes <n>', 'largest record accepted, in bytes', integerIn(1, Number.MAX_SAFE_INTEGER))
+    .option('--dedup-window <duration>', 'how long record ids are remembered: 10m, 1h, ... up to 7d, or 0 to not check ids', dedupWindow)
+    .option('-p, --partitions <n>', 'new partition count: only more than now', integerIn(1, 100_000))
+    .action(async function (
+      this: Command,
+      name: string,
+      options: { retention?: number; maxRecordBytes?: number; dedupWindow?: number; partitions?: number },
+    ) {
+      const context = contextOf(this);
+      const body = {
+        retention_ms: options.retention,
+        max_record_bytes: options.maxRecordBytes,
+        dedup_window_ms: options.dedupWindow,
+        partitions: options.partitions,
+      };
+      if (Object.values(body).every((value) => value === undefined)) {
+        throw usageError('say what to change: --retention, --max-record-bytes, --dedup-window or -p/--partitions');
+      }
+      const description = await context.brokerClient().request<TopicAlterResult>('PATCH', path`/topics/${name}`, { body });
+      if (context.json) return printJson(description);
+      for (const warning of description.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+      printLines(`altered topic ${description.name}`, '', describeText(description));
+    });
+
+  topics
     .command('delete')
     .description('delete a topic and all its records (asks first unless --yes)')
     .argument('<name>', 'topic name')
@@ -87,7 +112,7 @@ export function topicsCommand(): Command {
         // Answering no is a choice, not a failure: nothing to report, exit 0.
         if (!(await confirm(question))) return;
       }
-      const result = await broker.delete<DeleteResult>(path`/delete_topic/${name}`);
+      const result = await broker.delete<TopicDeleted>(path`/delete_topic/${name}`);
       if (context.json) return printJson(result);
       printLines(`deleted topic ${result.name} (id ${result.id})`);
     });

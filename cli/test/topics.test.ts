@@ -55,6 +55,31 @@ describe('tributary topics', () => {
     expect(text).toMatch(/retention\s+7d \(604800000 ms\)/);
   });
 
+  it('alter changes retention, maximum record size, dedup window and grows partitions with a warning', async () => {
+    const name = await cluster.createTopic(2);
+    const out = await cluster.ok(['topics', 'alter', name, '--retention', '2h', '--max-record-bytes', '4096', '--dedup-window', '10m']);
+    expect(out).toContain(`altered topic ${name}`);
+    expect(out).toMatch(/retention\s+2h \(7200000 ms\)/);
+    expect(out).toMatch(/max record\s+4096 bytes/);
+    const grown = await cluster.run(['topics', 'alter', name, '-p', '3']);
+    expect(grown.code, grown.stderr).toBe(0);
+    expect(grown.stderr).toMatch(/^warning: topic ".+" grew from 2 to 3 partitions: records with a key may now go to a different partition/m);
+    const described = await cluster.json(['topics', 'describe', name]);
+    expect(described).toMatchObject({ partition_count: 3, config: { retention_ms: 7_200_000, max_record_bytes: 4096, dedup_window_ms: 600_000 } });
+    const json = await cluster.json(['topics', 'alter', name, '--dedup-window', '0']);
+    expect(json.config.dedup_window_ms).toBe(0);
+  });
+
+  it('alter refuses fewer partitions and says what to change when given nothing', async () => {
+    const name = await cluster.createTopic(3);
+    const fewer = await cluster.run(['topics', 'alter', name, '-p', '2']);
+    expect(fewer.code).not.toBe(0);
+    expect(fewer.stderr).toMatch(/has 3 partitions: the count can only grow/);
+    const nothing = await cluster.run(['topics', 'alter', name]);
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.stderr).toMatch(/say what to change/);
+  });
+
   it('list shows each topic once, as a table and as JSON', async () => {
     const a = await cluster.createTopic(1);
     const b = await cluster.createTopic(5);

@@ -14,6 +14,7 @@ import Fastify, {
 } from 'fastify';
 import type { RouteAccess } from './access.js';
 import { enforceAccessControl, type AccessControl } from './auth/access-control.js';
+import { registerApiDocs } from './openapi.js';
 import { ConfigError, type Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
@@ -137,6 +138,7 @@ export function createHttpServer({ config, logger, access, metrics }: HttpOption
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   registerJsonParser(app, config);
+  registerApiDocs(app, { title: 'Tributary HTTP API', version: '0.1.0' });
   requireAccessDeclarations(app);
   enforceAccessControl(app, config, access);
   answerWrongMethods(app);

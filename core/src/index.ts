@@ -6,6 +6,8 @@ export * from './errors.js';
 export * from './groups.js';
 export * from './http.js';
 export * from './metrics.js';
+export * from './openapi.js';
+export * from './protocol/topics.js';
 export * from './json-limits.js';
 export * from './keys.js';
 export * from './log.js';
