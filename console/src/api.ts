@@ -208,6 +208,9 @@ export class Api {
   createTopic = (name: string, partitions: number, config: Partial<TopicConfig>) =>
     this.#call<TopicDescription>('POST', `/create_topic/${enc(name)}/${partitions}`, config);
   deleteTopic = (name: string) => this.#call<unknown>('DELETE', `/delete_topic/${enc(name)}`);
+  /** Config fields and `partitions` (only more); `warnings` says when keys move to other partitions. */
+  alterTopic = (name: string, changes: Partial<TopicConfig> & { partitions?: number }) =>
+    this.#call<TopicDescription & { warnings?: string[] }>('PATCH', `/topics/${enc(name)}`, changes);
 
   browse = (topic: string, partition: number, from: BrowseFrom, max: number) => {
     const query = new URLSearchParams({ ...stringValues(from), max: String(max) });

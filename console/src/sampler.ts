@@ -31,7 +31,7 @@ export class Sampler {
   #snapshot: Snapshot = { topics: undefined, inRate: new Map(), totalIn: undefined, totalOut: undefined, history: this.#history, error: undefined };
   #listeners = new Set<(snapshot: Snapshot) => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** False once the gateway has no topic-consumers route or is not there. */
+  /** False without a gateway, or once it answers that it has no topic-consumers route. */
   #outAvailable: boolean;
 
   constructor(api: Api, gatewayKnown: boolean) {
@@ -89,10 +89,9 @@ export class Sampler {
         }),
       );
     } catch (err) {
-      // A topic deleted between the two calls is a 404 TOPIC_NOT_FOUND: skip this sample. No such route, or no
-      // gateway: stop asking.
-      const code = (err as ApiError).code;
-      if (code === 'ROUTE_NOT_FOUND' || code === 'GATEWAY_UNAVAILABLE') this.#outAvailable = false;
+      // A topic deleted between the two calls (TOPIC_NOT_FOUND) or a gateway away for now (GATEWAY_UNAVAILABLE):
+      // skip this sample. A gateway without the route: stop asking.
+      if ((err as ApiError).code === 'ROUTE_NOT_FOUND') this.#outAvailable = false;
       return undefined;
     }
     return { at, counters };

@@ -82,6 +82,20 @@ describe('the web console at /ui', () => {
     await page.getByRole('heading', { level: 1, name: topic }).waitFor();
     expect(await call(`${base}/topics/${topic}`)).toMatchObject({ partition_count: 2, config: { retention_ms: 3 * 86_400_000 } });
 
+    // Change its config and grow it to three partitions: the dialog warns that keys move.
+    await page.getByTestId('topic-config').getByText('259200000').waitFor();
+    await page.getByRole('button', { name: 'Change', exact: true }).click();
+    const alter = page.getByRole('dialog', { name: `Change ${topic}` });
+    await alter.locator('input[name=retention]').fill('5');
+    await alter.locator('input[name=partitions]').fill('3');
+    await alter.getByText('More partitions move keys').waitFor();
+    if (screenshots) await screenshot(page, 'change-topic');
+    await alter.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByTestId('topic-config').getByText('432000000').waitFor();
+    await page.getByTestId('partitions').locator('tr[data-partition="2"]').waitFor();
+    if (screenshots) await screenshot(page, 'topic-partitions');
+    expect(await call(`${base}/topics/${topic}`)).toMatchObject({ partition_count: 3, config: { retention_ms: 5 * 86_400_000 } });
+
     // Produce a record with a key and a header.
     await page.getByRole('tab', { name: 'Produce' }).click();
     const form = page.getByTestId('produce-form');

@@ -1,4 +1,5 @@
-// One topic: its partitions and config, a message browser, a live tail, who consumes it, and a produce form.
+// One topic: its partitions and config (changed through PATCH /topics/:topic), a message browser, a live
+// tail, who consumes it, and a produce form.
 import { useState } from 'preact/hooks';
 import type { TopicDescription } from '../api.js';
 import { Badge, Card, Empty, ErrorNote, Loading, PageHeader, PolledList, Stat, Tabs } from '../components/ui.js';
@@ -9,6 +10,7 @@ import { groupPath, Link } from '../router.js';
 import { sum } from '../rates.js';
 import { useSampler } from '../sampler.js';
 import { ProduceForm } from './produce.js';
+import { AlterTopic } from './topic-config.js';
 import { MessageBrowser } from './topic-messages.js';
 import { LiveTail } from './topic-tail.js';
 
@@ -50,7 +52,7 @@ export function TopicPage({ name }: { name: string }) {
         active={tab}
         onSelect={setTab}
       />
-      {tab === 'overview' && <Partitions topic={info} />}
+      {tab === 'overview' && <Partitions topic={info} onAltered={topic.reload} />}
       {tab === 'messages' && <MessageBrowser topic={info} />}
       {tab === 'tail' && <LiveTail topic={info} />}
       {tab === 'consumers' && <TopicConsumers topic={info.name} />}
@@ -63,8 +65,10 @@ export function TopicPage({ name }: { name: string }) {
   );
 }
 
-function Partitions({ topic }: { topic: TopicDescription }) {
+function Partitions({ topic, onAltered }: { topic: TopicDescription; onAltered: () => void }) {
   const { config } = topic;
+  const [altering, setAltering] = useState(false);
+  const [warnings, setWarnings] = useState<string[]>([]);
   return (
     <div class="grid-2-1">
       <Card title="Partitions" flush>
@@ -89,8 +93,18 @@ function Partitions({ topic }: { topic: TopicDescription }) {
           </tbody>
         </table>
       </Card>
-      <Card title="Configuration">
-        <dl class="props">
+      <Card
+        title="Configuration"
+        actions={
+          <button type="button" class="small" onClick={() => setAltering(true)}>
+            Change
+          </button>
+        }
+      >
+        {warnings.map((warning) => (
+          <div class="note warn">{warning}</div>
+        ))}
+        <dl class="props" data-testid="topic-config">
           <dt>retention_ms</dt>
           <dd>
             {config.retention_ms} <span class="muted">({duration(config.retention_ms)})</span>
@@ -117,6 +131,17 @@ function Partitions({ topic }: { topic: TopicDescription }) {
           <dd>{new Date(topic.created_at).toLocaleString()}</dd>
         </dl>
       </Card>
+      {altering && (
+        <AlterTopic
+          topic={topic}
+          onClose={() => setAltering(false)}
+          onAltered={(said) => {
+            setAltering(false);
+            setWarnings(said);
+            onAltered();
+          }}
+        />
+      )}
     </div>
   );
 }

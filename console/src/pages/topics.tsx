@@ -1,5 +1,5 @@
 // Every topic with its partitions, records and rate; create one (with its config) and delete one (after
-// typing its name). There is no route to change a topic's config yet, so there is no control for it.
+// typing its name). A topic's config is changed on its own page.
 import { useState } from 'preact/hooks';
 import type { ApiError, TopicDescription } from '../api.js';
 import { Card, Empty, ErrorNote, Field, Loading, Modal, PageHeader } from '../components/ui.js';
@@ -8,6 +8,7 @@ import { count, duration, rate } from '../format.js';
 import { Link, navigate, topicPath } from '../router.js';
 import { sum } from '../rates.js';
 import { useSampler } from '../sampler.js';
+import { ConfigFields, configOf, defaultDraft } from './topic-config.js';
 
 export function Topics() {
   const { topics, inRate, error, sampler } = useSampler();
@@ -96,17 +97,11 @@ export function Topics() {
   );
 }
 
-const MS = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-type Unit = keyof typeof MS;
-
 function CreateTopic({ onClose, onCreated }: { onClose: () => void; onCreated: (name: string) => void }) {
   const { api } = useApp();
   const [name, setName] = useState('');
   const [partitions, setPartitions] = useState('3');
-  const [retention, setRetention] = useState('7');
-  const [retentionUnit, setRetentionUnit] = useState<Unit | 'forever'>('d');
-  const [maxRecordKiB, setMaxRecordKiB] = useState('1024');
-  const [dedupMinutes, setDedupMinutes] = useState('2');
+  const [draft, setDraft] = useState(defaultDraft);
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
 
@@ -114,11 +109,7 @@ function CreateTopic({ onClose, onCreated }: { onClose: () => void; onCreated: (
     event.preventDefault();
     setBusy(true);
     try {
-      await api.createTopic(name.trim(), Number(partitions), {
-        retention_ms: retentionUnit === 'forever' ? -1 : Math.round(Number(retention) * MS[retentionUnit]),
-        max_record_bytes: Math.round(Number(maxRecordKiB) * 1024),
-        dedup_window_ms: Math.round(Number(dedupMinutes) * MS.min),
-      });
+      await api.createTopic(name.trim(), Number(partitions), configOf(draft));
       onCreated(name.trim());
     } catch (err) {
       setError(err as ApiError);
@@ -148,28 +139,7 @@ function CreateTopic({ onClose, onCreated }: { onClose: () => void; onCreated: (
         <Field label="Partitions" hint="Fixed for the topic's life: keys map to partitions by Kafka's partitioner.">
           <input name="partitions" type="number" min={1} value={partitions} onInput={(e) => setPartitions(e.currentTarget.value)} required />
         </Field>
-        <div class="field-row">
-          <Field label="Retention">
-            <input name="retention" type="number" min={1} step="any" value={retention} disabled={retentionUnit === 'forever'} onInput={(e) => setRetention(e.currentTarget.value)} />
-          </Field>
-          <Field label="Unit">
-            <select name="retention-unit" value={retentionUnit} onChange={(e) => setRetentionUnit(e.currentTarget.value as Unit | 'forever')}>
-              <option value="s">seconds</option>
-              <option value="min">minutes</option>
-              <option value="h">hours</option>
-              <option value="d">days</option>
-              <option value="forever">forever</option>
-            </select>
-          </Field>
-        </div>
-        <div class="field-row">
-          <Field label="Maximum record size (KiB)">
-            <input name="max-record-kib" type="number" min={1} value={maxRecordKiB} onInput={(e) => setMaxRecordKiB(e.currentTarget.value)} />
-          </Field>
-          <Field label="Dedup window (minutes)" hint="Record ids seen within it are not stored again; 0 turns it off.">
-            <input name="dedup-minutes" type="number" min={0} step="any" value={dedupMinutes} onInput={(e) => setDedupMinutes(e.currentTarget.value)} />
-          </Field>
-        </div>
+        <ConfigFields draft={draft} onChange={setDraft} />
         <ErrorNote error={error} what="Not created:" />
       </form>
     </Modal>
