@@ -41,7 +41,9 @@ const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   redisServer = await startRedis({ dir, persistent: false });
-  const redis = { redisHost: redisServer.host, redisPort: redisServer.port, redisClusterNodes: undefined };
+  // Generous deadlines: this suite is about what input does, and a machine busy with other tests must not turn a
+  // slow Redis or ZooKeeper answer into a 503 that reads as a failure.
+  const redis = { redisHost: redisServer.host, redisPort: redisServer.port, redisClusterNodes: undefined, redisTimeoutMs: 10_000, zookeeperTimeoutMs: 10_000 };
   config = testConfig({ ...redis, headersTimeoutMs: 2_000, requestTimeoutMs: 5_000 });
   const same = { ...redis, zookeeperRoot: config.zookeeperRoot };
   const secured = { ...same, auth: true, adminKey: ADMIN_KEY, quotaRequestsPerSec: 200, quotaProduceBytesPerSec: 1024 * 1024 };
