@@ -1,10 +1,11 @@
 // Golden bytes from real clients: every request kafkajs 2.2.4 and kcat 1.7.1 (librdkafka 2.0.2) sent to the
 // listener while producing (plain and gzip, with headers, idempotent), consuming (alone and in a group),
-// and administering topics, with the listener's answers, captured by kafka/scripts/capture-golden.mjs.
+// administering topics, and authenticating with SASL/PLAIN (with a throwaway key, golden-capture-only-key),
+// with the listener's answers, captured by kafka/scripts/capture-golden.mjs.
 // Each request decodes as the version it names, and encodes back to exactly the bytes the client sent.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordBatches, decodeRequest, decodeResponse, encodeRequest, encodeResponse, Produce, ApiVersions, messageFor, type RecordBatch } from '../src/index.js';
+import { decodeRecordBatches, decodeRequest, decodeResponse, encodeRequest, encodeResponse, Produce, ApiVersions, messageFor, SaslAuthenticate, type RecordBatch } from '../src/index.js';
 
 interface Captured {
   client: string;
@@ -74,5 +75,13 @@ describe('ApiVersions', () => {
     const c = captured.find((x) => x.client === 'kcat' && x.apiKey === ApiVersions.apiKey && x.apiVersion === 3)!;
     const decoded = decodeRequest(Buffer.from(c.request, 'hex').subarray(4));
     expect(decoded.kind === 'request' && decoded.body).toMatchObject({ clientSoftwareName: 'librdkafka' });
+  });
+});
+
+describe('SASL/PLAIN', () => {
+  it.each(['kafkajs', 'kcat'])('%s sends its PLAIN token in SaslAuthenticate', (client) => {
+    const c = captured.find((x) => x.client === client && x.apiKey === SaslAuthenticate.apiKey)!;
+    const decoded = decodeRequest(Buffer.from(c.request, 'hex').subarray(4));
+    expect(decoded.kind === 'request' && (decoded.body as { authBytes: Buffer }).authBytes.toString()).toBe('\0admin\0golden-capture-only-key');
   });
 });
