@@ -202,7 +202,7 @@ describe('sequence checks', () => {
 });
 
 describe('kafkajs consumer groups', () => {
-  it('one member consumes what HTTP wrote; a second member joins, the partitions are shared, and nothing is missed', async () => {
+  it('one member consumes what HTTP wrote; a second member joins, the partitions are shared, nothing is missed, and the group is deleted after', async () => {
     const topic = await createTopic(4);
     const groupId = uniqueName('kgroup');
     const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
@@ -259,6 +259,10 @@ describe('kafkajs consumer groups', () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
       const total = committed[0]!.partitions.reduce((sum, p) => sum + Number(p.offset), 0);
       expect(total).toBe(2 * keys.length);
+      // Without members the group can be deleted, its offsets with it.
+      expect(await admin.deleteGroups([groupId])).toEqual([expect.objectContaining({ groupId, errorCode: 0 })]);
+      const after = await admin.fetchOffsets({ groupId, topics: [topic] });
+      expect(after[0]!.partitions.map((p) => p.offset)).toEqual(['-1', '-1', '-1', '-1']);
     } finally {
       await admin.disconnect();
     }

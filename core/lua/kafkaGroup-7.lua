@@ -25,14 +25,16 @@
     heartbeat  ARGV[3] generation
     leave      -
     commit     ARGV[3] generation, ARGV[4..] "<topicId>:<p>", offset pairs
+    delete     -                     (ARGV[2] is ''; the group's keys go, its offsets included)
 
   Returns {error} with a Kafka error code (0 none; 25 UNKNOWN_MEMBER_ID, 22 ILLEGAL_GENERATION,
-  27 REBALANCE_IN_PROGRESS, 23 INCONSISTENT_GROUP_PROTOCOL), or {-1, ms} for "not yet: ask again within ms",
+  27 REBALANCE_IN_PROGRESS, 23 INCONSISTENT_GROUP_PROTOCOL, 68 NON_EMPTY_GROUP, 69 GROUP_ID_NOT_FOUND), or
+  {-1, ms} for "not yet: ask again within ms",
   and on success:
     join       {0, member id}
     await      {0, generation, protocol, leader, member id, [member, base64 metadata, ...] (leader only)}
     sync       {0, base64 assignment}
-    heartbeat, leave, commit  {0}
+    heartbeat, leave, commit, delete  {0}
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -197,6 +199,14 @@ if op == 'commit' then
     if phase() == 'syncing' then return {27} end
   end
   for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1]) end
+  return {0}
+end
+
+if op == 'delete' then
+  expire()
+  if redis.call('HLEN', KEYS[2]) > 0 then return {68} end
+  if redis.call('EXISTS', KEYS[1], KEYS[6]) == 0 then return {69} end
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
   return {0}
 end
 

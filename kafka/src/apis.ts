@@ -7,7 +7,7 @@
 // ApiVersions, whose response header is always v0 so that a client can read it before it knows what the
 // broker speaks.
 import { ApiVersions, CreateTopics, DeleteTopics, InitProducerId, Metadata } from './messages/cluster.js';
-import { DescribeGroups, FindCoordinator, Heartbeat, JoinGroup, LeaveGroup, ListGroups, OffsetCommit, OffsetFetch, SyncGroup } from './messages/groups.js';
+import { DeleteGroups, DescribeGroups, FindCoordinator, Heartbeat, JoinGroup, LeaveGroup, ListGroups, OffsetCommit, OffsetFetch, SyncGroup } from './messages/groups.js';
 import { Fetch, ListOffsets, Produce } from './messages/log.js';
 import { SaslAuthenticate, SaslHandshake } from './messages/sasl.js';
 import { contextFor, type Message } from './schema.js';
@@ -33,6 +33,7 @@ export const messages = [
   DeleteTopics,
   InitProducerId,
   SaslAuthenticate,
+  DeleteGroups,
 ] as const;
 
 export type AnyMessage = Message<any, any>;

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { GROUP_NAME_PATTERN, groupDefaults, type AppendWaiters, type KafkaStore, type TopicCache } from '@tributary/core';
 import {
   KafkaError,
+  type DeleteGroups,
   type DescribeGroups,
   type FindCoordinator,
   type Heartbeat,
@@ -51,7 +52,7 @@ export interface GroupDeps {
 
 export function groupHandlers({ store, waiters, topics, advertised, access }: GroupDeps) {
   /** A group id the protocol may carry into Redis keys, that the principal may act on: else the error to answer. */
-  const refusal = (session: Session, group: string, operation: 'consume' | 'describe'): number | undefined => {
+  const refusal = (session: Session, group: string, operation: 'consume' | 'describe' | 'admin'): number | undefined => {
     if (!groupName.test(group)) return KafkaError.INVALID_GROUP_ID;
     if (!access.allowed(session, operation, groupResource(group))) return KafkaError.GROUP_AUTHORIZATION_FAILED;
     return undefined;
@@ -279,5 +280,20 @@ export function groupHandlers({ store, waiters, topics, advertised, access }: Gr
     ),
   });
 
-  return { findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups, describeGroups };
+  const deleteGroups = async (request: RequestOf<typeof DeleteGroups>, { session }: RequestContext): Promise<ResponseOf<typeof DeleteGroups>> => ({
+    throttleTimeMs: 0,
+    results: await Promise.all(
+      request.groupsNames.map(async (groupId) => {
+        const refused = refusal(session, groupId, 'admin');
+        if (refused !== undefined) return { groupId, errorCode: refused };
+        try {
+          return { groupId, errorCode: await store.deleteGroup(groupId) };
+        } catch (err) {
+          return { groupId, errorCode: kafkaErrorCode(err) };
+        }
+      }),
+    ),
+  });
+
+  return { findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups, describeGroups, deleteGroups };
 }

@@ -3,6 +3,7 @@
 import { AppendWaiters, connectRedis, createRedis, KafkaStore, type AccessControl, type Config, type Logger, type LogStore, type TopicCache } from '@tributary/core';
 import {
   CreateTopics,
+  DeleteGroups,
   DeleteTopics,
   DescribeGroups,
   Fetch,
@@ -78,7 +79,8 @@ export async function createKafkaService({ config, logger, logs, topics, admin, 
     .on(OffsetCommit, groups.offsetCommit)
     .on(OffsetFetch, groups.offsetFetch)
     .on(ListGroups, groups.listGroups)
-    .on(DescribeGroups, groups.describeGroups);
+    .on(DescribeGroups, groups.describeGroups)
+    .on(DeleteGroups, groups.deleteGroups);
   if (access.required) {
     const sasl = saslHandlers(access);
     handlers.on(SaslHandshake, sasl.handshake).on(SaslAuthenticate, sasl.authenticate);

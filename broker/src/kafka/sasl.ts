@@ -7,7 +7,8 @@
 //   Metadata, ListOffsets: describe on the topic    Produce: produce on the topic    Fetch: consume on the topic
 //   CreateTopics, DeleteTopics: admin on the topic  FindCoordinator, OffsetFetch, DescribeGroups, ListGroups:
 //   describe on the group   JoinGroup, SyncGroup, Heartbeat, LeaveGroup: consume on the group
-//   OffsetCommit: consume on the group and on each topic   InitProducerId: an authenticated principal
+//   OffsetCommit: consume on the group and on each topic   DeleteGroups: admin on the group
+//   InitProducerId: an authenticated principal
 // No quotas are charged on this listener yet.
 import type { AccessControl, Config, Operation } from '@tributary/core';
 import { KafkaError, type RequestOf, type ResponseOf, type SaslAuthenticate, type SaslHandshake } from '@tributary/kafka';

@@ -51,7 +51,7 @@ export interface KafkaGroupDescription {
   members: Array<KafkaMember & { memberId: string; assignment: Buffer }>;
 }
 
-type Step = 'join' | 'await' | 'sync' | 'heartbeat' | 'leave' | 'commit';
+type Step = 'join' | 'await' | 'sync' | 'heartbeat' | 'leave' | 'commit' | 'delete';
 
 export class KafkaStore {
   constructor(readonly redis: RedisClient) {}
@@ -140,6 +140,16 @@ export class KafkaStore {
   async allOffsets(group: string): Promise<Map<string, number>> {
     const all = await redisCall(this.redis.hgetall(kafkaGroupKeys(group).offsets));
     return new Map(Object.entries(all).map(([field, offset]) => [field, Number(offset)]));
+  }
+
+  /**
+   * Deletes a group without members, its committed offsets included (68 NON_EMPTY_GROUP, 69
+   * GROUP_ID_NOT_FOUND otherwise), then takes it off the index.
+   */
+  async deleteGroup(group: string): Promise<number> {
+    const error = Number((await this.#step(group, 'delete', ''))[0]);
+    if (error === 0) await redisCall(this.redis.srem(kafkaGroupIndexKey, group), { write: true });
+    return error;
   }
 
   async listGroups(): Promise<string[]> {

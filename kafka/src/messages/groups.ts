@@ -1,5 +1,5 @@
 // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
-// ListGroups, DescribeGroups.
+// ListGroups, DescribeGroups, DeleteGroups.
 import { array, bool, bytes, field, int16, int32, int64, int8, message, nullableArray, nullableFrom, nullableString, string, struct, topicPartitions } from '../schema.js';
 
 export const FindCoordinator = message({
@@ -160,6 +160,19 @@ export const ListGroups = message({
     throttleTimeMs: field(int32, 1),
     errorCode: field(int16),
     groups: field(array(struct({ groupId: field(string), protocolType: field(string) }))),
+  }),
+});
+
+export const DeleteGroups = message({
+  apiKey: 42,
+  name: 'DeleteGroups',
+  minVersion: 0,
+  maxVersion: 1,
+  flexibleFrom: 2,
+  request: struct({ groupsNames: field(array(string)) }),
+  response: struct({
+    throttleTimeMs: field(int32),
+    results: field(array(struct({ groupId: field(string), errorCode: field(int16) }))),
   }),
 });
 
