@@ -231,7 +231,7 @@ async function startNats(dir: string, children: ChildProcess[], say: (line: stri
   }
   return {
     servers: `127.0.0.1:${port}`,
-    version: version.stdout.trim(),
+    version: version.stdout.trim().replace(/^nats-server:\s*/, ''),
     pid: child.pid,
     memory: () => memoryOf(child.pid),
     cpuSeconds: () => cpuSecondsOf(child.pid),
