@@ -1,4 +1,4 @@
-// Hostile bytes (DESIGN.md I11): whatever a client sends, decoding answers or throws ProtocolError, never
+// Hostile bytes (invariant I11, docs/invariants.md): whatever a client sends, decoding answers or throws ProtocolError, never
 // another error, and never reads past the frame. Inputs are the golden frames of real clients, mutated.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
