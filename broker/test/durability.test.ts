@@ -67,7 +67,7 @@ describe('outages answer 503 quickly, and service resumes', () => {
     expect(create.json()).toMatchObject({ code: 'ZOOKEEPER_UNAVAILABLE', retriable: true });
 
     zookeeper = await startZooKeeper({ dir: zkDir, port });
-    await waitFor(async () => (await zooKeeperState()) === 'ready', { timeoutMs: 20_000, what: 'ZooKeeper reconnect' });
+    await waitFor(async () => (await zooKeeperState()) === 'ready', { timeoutMs: 30_000, what: 'ZooKeeper reconnect' });
     const created = await broker.app.inject({ method: 'POST', url: `/create_topic/${uniqueName()}/1` });
     expect(created.statusCode).toBe(201);
 
@@ -76,5 +76,24 @@ describe('outages answer 503 quickly, and service resumes', () => {
     cleanup.push(() => fresh.close());
     const described = await fresh.app.inject({ method: 'GET', url: `/topics/${topic}` });
     expect(described.json().partitions[0].next_offset).toBe(1);
+  });
+
+  it('ZooKeeper came back without its data: the broker gives up the old session and opens a new one', async () => {
+    const zkDir = join(dir, 'zookeeper-wiped');
+    let zookeeper = await startZooKeeper({ dir: zkDir });
+    const port = zookeeper.port;
+    cleanup.push(() => zookeeper.stop());
+    const config = testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 500, zookeeperSessionTimeoutMs: 2_000 });
+    const broker = await createBroker(config);
+    cleanup.push(() => broker.close());
+    await broker.app.inject({ method: 'POST', url: `/create_topic/${uniqueName()}/1` });
+
+    // A server with an empty database refuses a client that has seen later transactions than it has, for
+    // ever: only a new session gets in.
+    await zookeeper.stop();
+    rmSync(zkDir, { recursive: true, force: true });
+    zookeeper = await startZooKeeper({ dir: zkDir, port });
+    const zooKeeperState = async () => (await broker.app.inject({ method: 'GET', url: '/readyz' })).json().checks.zookeeper;
+    await waitFor(async () => (await zooKeeperState()) === 'ready', { timeoutMs: 20_000, what: 'a new ZooKeeper session' });
   });
 });

@@ -95,26 +95,49 @@ export class ZooKeeper extends EventEmitter {
   }
 
   /**
-   * A frozen ZooKeeper server (SIGSTOP, a long GC pause, a dead network path) keeps its TCP connection open,
-   * and node-zookeeper-client pings it without ever timing out the answer: the session would look healthy
-   * while nothing answers, and the controller would keep acting. So we ping ourselves, and when nothing has
-   * answered for two thirds of the session timeout (the read timeout of ZooKeeper's own Java client) we say
-   * so and drop the socket. The library then reconnects to the next server of the ensemble under the same
-   * session, as the Java client does.
+   * Two ways a session can be stuck where node-zookeeper-client never gives up on it:
+   * - A frozen ZooKeeper server (SIGSTOP, a long GC pause, a dead network path) keeps its TCP connection open,
+   *   and the library pings it without ever timing out the answer: the session would look healthy while
+   *   nothing answers, and the controller would keep acting. So we ping ourselves, and when nothing has
+   *   answered for two thirds of the session timeout (the read timeout of ZooKeeper's own Java client) we say
+   *   so and drop the socket. The library then reconnects to the next server of the ensemble under the same
+   *   session, as the Java client does.
+   * - Reconnecting under the old session can fail for ever: a restarted server that accepts the connection but
+   *   never answers the handshake (the library has no handshake timeout), or one that refuses a client which
+   *   has seen a later transaction than it has. Once we have been cut off for longer than the session timeout,
+   *   no server holds the session any more, so we give it up and open a new one, as Curator does.
    */
   #watchdog = (): void => {
-    if (this.#closed || this.#client.getState() !== zookeeper.State.SYNC_CONNECTED) return;
+    if (this.#closed) return;
+    const silentMs = Date.now() - this.#lastHeard;
+    if (this.#client.getState() !== zookeeper.State.SYNC_CONNECTED) {
+      if (silentMs > this.config.zookeeperSessionTimeoutMs) this.#renewSession('ZooKeeper unreachable for longer than the session timeout');
+      return;
+    }
     this.#client.exists('/', (err) => {
       if (!err) this.#lastHeard = Date.now();
     });
-    if (Date.now() - this.#lastHeard < (this.config.zookeeperSessionTimeoutMs * 2) / 3) return;
+    if (silentMs < (this.config.zookeeperSessionTimeoutMs * 2) / 3) return;
     this.log.warn({ zookeeper: this.config.zookeeperHost }, 'ZooKeeper stopped answering; reconnecting');
     this.#lastHeard = Date.now();
     this.#state = 'reconnecting';
     this.emit('state', this.#state);
-    // The library's own socket: destroying it is how it handles a connect timeout, too.
+    // The library's own socket: destroying it is how it handles a connect timeout, too. A reconnect that
+    // never completes renews the session one session timeout from now (above).
     (this.#client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
   };
+
+  /** Drops the current session (its ephemeral nodes and watches die with it) and opens a new one. */
+  #renewSession(reason: string): void {
+    this.log.warn({ zookeeper: this.config.zookeeperHost }, `${reason}; opening a new session`);
+    this.#state = 'reconnecting';
+    this.#lastHeard = Date.now();
+    const old = this.#client;
+    this.#client = this.#open();
+    old.removeAllListeners();
+    old.close();
+    this.#connected().then(() => this.emit('session'));
+  }
 
   #open(): Client {
     const client = zookeeper.createClient(this.config.zookeeperHost, {
@@ -135,20 +158,23 @@ export class ZooKeeper extends EventEmitter {
       this.emit('state', this.#state);
     });
     client.on('expired', () => {
-      if (this.#closed) return;
-      this.log.warn({ zookeeper: this.config.zookeeperHost }, 'ZooKeeper session expired; opening a new one');
-      this.#state = 'reconnecting';
-      client.close();
-      this.#client = this.#open();
-      this.#connected().then(() => this.emit('session'));
+      if (!this.#closed) this.#renewSession('ZooKeeper session expired');
     });
     client.connect();
     return client;
   }
 
+  /** Resolves once a session is connected: the current client's, even if it is renewed meanwhile. */
   #connected(): Promise<void> {
-    if (this.#client.getState() === zookeeper.State.SYNC_CONNECTED) return Promise.resolve();
-    return new Promise((resolve) => this.#client.once('connected', () => resolve()));
+    if (this.#state === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const onState = (state: ConnectionState) => {
+        if (state !== 'ready') return;
+        this.off('state', onState);
+        resolve();
+      };
+      this.on('state', onState);
+    });
   }
 
   /** Times every request, failures apart (metrics.ts); set by the service that owns this session. */
