@@ -139,6 +139,43 @@ describe('the web console at /ui', () => {
     await page.close();
   });
 
+  it("shows a consumer group's lag on its page, falling to 0 once a member fetches and commits", { timeout: 90_000 }, async () => {
+    const groupTopic = uniqueName('group-lag');
+    const group = uniqueName('billing');
+    await call(`${base}/create_topic/${groupTopic}/2`, 'POST', {});
+    const joined = await call(`${gatewayBase}/groups/${group}/members`, 'POST', { topics: [groupTopic], member: 'worker', from: 'earliest', session_timeout_ms: 60_000 });
+    // Keys spread over both partitions; which ones gets which does not matter, only the total of 3.
+    await call(`${base}/write/${groupTopic}`, 'POST', { records: ['a', 'b', 'c'].map((key) => ({ key, value: key })) });
+
+    const page = await newPage();
+    await page.goto(`${base}/ui/consumers`);
+    await page.getByTestId('groups').locator(`tr[data-group="${group}"]`).getByRole('link', { name: group }).click();
+    await page.waitForURL(`**/ui/consumers/groups/${group}`);
+    const lag = page.getByTestId('group-lag').locator('.stat-value');
+    await lag.filter({ hasText: /^3$/ }).waitFor();
+    const partitionLag = (partition: number) =>
+      page.locator(`[data-testid=group-partitions] tr[data-topic="${groupTopic}"][data-partition="${partition}"] [data-testid=partition-lag]`);
+    const shown = await Promise.all([0, 1].map(async (partition) => Number(await partitionLag(partition).textContent())));
+    expect(shown[0]! + shown[1]!).toBe(3);
+
+    // The member fetches all three without committing (the default): still lag 3; then commits them: 0.
+    const member = `${gatewayBase}/groups/${group}/members/${joined.member_id}`;
+    const fetched = await call(`${member}/records?max=10`);
+    expect(fetched.messages.map((message: { key: string }) => message.key).sort()).toEqual(['a', 'b', 'c']);
+    const next = new Map<number, number>();
+    for (const message of fetched.messages as Array<{ partition: number; offset: number }>) {
+      next.set(message.partition, Math.max(next.get(message.partition) ?? 0, message.offset + 1));
+    }
+    expect((await call(`${gatewayBase}/groups/${group}`)).lag).toBe(3);
+    await call(`${member}/commit`, 'POST', { offsets: [...next].map(([partition, offset]) => ({ topic: groupTopic, partition, offset })) });
+    await lag.filter({ hasText: /^0$/ }).waitFor();
+    for (const partition of [0, 1]) await partitionLag(partition).filter({ hasText: /^0$/ }).waitFor();
+
+    await call(member, 'DELETE');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('deletes a topic only after its name is typed', { timeout: 60_000 }, async () => {
     const page = await newPage();
     await page.goto(`${base}/ui/topics`);

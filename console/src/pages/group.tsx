@@ -86,7 +86,7 @@ export function GroupPage({ name }: { name: string }) {
             </thead>
             <tbody>
               {info.partitions.map((p) => (
-                <tr key={`${p.topic}:${p.partition}`}>
+                <tr key={`${p.topic}:${p.partition}`} data-topic={p.topic} data-partition={p.partition}>
                   <td>
                     <Link href={topicPath(p.topic)}>{p.topic}</Link>
                   </td>
@@ -94,7 +94,9 @@ export function GroupPage({ name }: { name: string }) {
                   <td>{p.assigned_to ? memberName.get(p.assigned_to) ?? p.assigned_to : <span class="muted">unassigned</span>}</td>
                   <td class="num mono">{p.committed_offset === null ? '–' : count(p.committed_offset)}</td>
                   <td class="num mono">{count(p.high_watermark)}</td>
-                  <td class="num">{count(p.lag)}</td>
+                  <td class="num" data-testid="partition-lag">
+                    {count(p.lag)}
+                  </td>
                   <td class="num">{p.nacked > 0 ? <Badge tone="warn">{p.nacked}</Badge> : 0}</td>
                 </tr>
               ))}
