@@ -54,6 +54,14 @@ describe('tributary up', () => {
       expect(up.stderr).toContain(`starting redis-server on 127.0.0.1:${redisPort} (AOF`);
       expect(up.stderr).toContain(`broker            ${brokerUrl}`);
       expect(up.stderr).toContain(`consumer gateway  ${gatewayUrl}`);
+      expect(up.stderr).toContain(`web console       ${brokerUrl}/ui `);
+      expect(up.stderr).toContain(`API docs          ${brokerUrl}/docs and ${gatewayUrl}/docs `);
+      // Both pages are there at the URLs printed.
+      for (const page of [`${brokerUrl}/ui`, `${brokerUrl}/docs`, `${gatewayUrl}/docs`]) {
+        const response = await fetch(page);
+        expect(response.status, page).toBe(200);
+        expect(response.headers.get('content-type'), page).toMatch(/^text\/html/);
+      }
 
       const urls = ['--broker', brokerUrl, '--gateway', gatewayUrl];
       const topic = uniqueName('topic');

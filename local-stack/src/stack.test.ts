@@ -24,6 +24,12 @@ describe('the quick start', () => {
     expect(quickStart({ ...stack, topics: [] })).toContain('curl -X POST http://localhost:4000/create_topic/news/3');
   });
 
+  it('names the web console and the API docs of both services', () => {
+    const text = quickStart({ ...stack, topics: [] });
+    expect(text).toContain('web console       http://localhost:4000/ui ');
+    expect(text).toContain('API docs          http://localhost:4000/docs and http://localhost:5000/docs ');
+  });
+
   it('does not suggest creating it again when an earlier start created it', () => {
     const text = quickStart({ ...stack, topics: ['news', 'other'] });
     expect(text).not.toContain('create_topic');

@@ -280,6 +280,9 @@ export function quickStart({ brokerUrl, gatewayUrl, kafkaBootstrap, dataDir, top
     `  consumer gateway  ${gatewayUrl}   (subscribe, read)`,
     `  Kafka listener    ${kafkaBootstrap}   (Kafka clients: kcat -b ${kafkaBootstrap} -L)`,
     '',
+    `  web console       ${brokerUrl}/ui   (topics, messages, consumers and their lag)`,
+    `  API docs          ${brokerUrl}/docs and ${gatewayUrl}/docs   (Swagger UI; OpenAPI 3 at /openapi.json)`,
+    '',
     'Try it:',
     // A second start finds the first one's topic: suggesting to create it again would answer 409.
     topics.includes('news') ? '  # topic "news" exists from an earlier start' : `  curl -X POST ${brokerUrl}/create_topic/news/3`,
