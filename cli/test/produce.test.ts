@@ -1,7 +1,19 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionFor } from '@tributary/core';
 import { uniqueEmail, uniqueName } from '@tributary/testkit';
-import { Cluster } from './harness.js';
+import { BIN, Cluster } from './harness.js';
+
+const execFileAsync = promisify(execFile);
+
+/** One argument for sh -c, in single quotes. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -112,6 +124,30 @@ describe('tributary produce <topic> < stdin', () => {
     const result = await cluster.run(['produce', topic], { input: Array.from({ length: 3_000 }, (_, i) => `k\t${i}`).join('\n') });
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
+  });
+
+  it('on a terminal, shows a progress line while writing and erases it before the summary', async () => {
+    const topic = await cluster.createTopic(1);
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-produce-'));
+    try {
+      const input = join(dir, 'records.txt');
+      writeFileSync(input, Array.from({ length: 3_000 }, (_, i) => `k\t${i}`).join('\n'));
+      // util-linux script(1) gives the command a pseudo-terminal for stdout and stderr; stdin stays the file,
+      // as in `tributary produce t < file` typed at a terminal. -e: script exits with the command's code.
+      const command = [process.execPath, BIN, ...cluster.urls, 'produce', topic].map(shellQuote).join(' ');
+      const { stdout } = await execFileAsync('script', ['-qefc', `${command} < ${shellQuote(input)}`, '/dev/null'], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      // Batches of 1,000, one in flight at a time: the first answer always draws the line, at 1000.
+      const drawn = stdout.indexOf(`\r\x1b[Kwriting to ${topic}: 1000 records so far`);
+      expect(drawn, JSON.stringify(stdout)).toBeGreaterThanOrEqual(0);
+      const summary = stdout.indexOf(`wrote 3000 records to ${topic}`);
+      expect(summary).toBeGreaterThan(drawn);
+      // The last thing before the summary erases the line, so no progress stays on the screen.
+      expect(stdout.slice(0, summary).endsWith('\r\x1b[K')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('JSON lines may carry an id: lines already written are counted, not stored again', async () => {
