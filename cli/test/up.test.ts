@@ -144,7 +144,7 @@ describe('tributary up', () => {
     }
   }, 90_000);
 
-  it('a port in use is reported in one line, exit 1', async () => {
+  it('a port in use is reported in one line, naming the Tributary stack on it, exit 1', async () => {
     const { up: first, brokerUrl } = await startUp([]);
     try {
       await first.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
@@ -161,7 +161,10 @@ describe('tributary up', () => {
         },
       });
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(new RegExp(`^error: port ${new URL(brokerUrl).port} for the broker is in use; .*\\n$`, 'm'));
+      const port = new URL(brokerUrl).port;
+      expect(second.stderr).toMatch(new RegExp(`^error: port ${port} for the broker is in use; a Tributary broker answers there .*set BROKER_PORT\\n$`, 'm'));
+      // Found before Redis or ZooKeeper started.
+      expect(second.stderr).not.toContain('starting');
     } finally {
       expect((await interrupt(first)).code).toBe(0);
     }

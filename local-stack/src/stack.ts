@@ -76,6 +76,17 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
     })());
 
   try {
+    const brokerPort = Number(env['BROKER_PORT'] ?? 4000);
+    const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
+    // Before Redis and ZooKeeper start: the services' own ports are fixed, and a stack already on them (with
+    // its data elsewhere, so the lock did not see it) is the usual reason they are taken.
+    for (const [name, port, variable] of [
+      ['broker', brokerPort, 'BROKER_PORT'],
+      ['gateway', gatewayPort, 'GATEWAY_PORT'],
+    ] as const) {
+      await requireFreePort(name, port, variable);
+    }
+
     const redisEnv = await localRedis({ env, dataDir, cluster: options.redisCluster ?? false, say, servers });
 
     let zookeeperHost = env['ZOOKEEPER_HOST'];
@@ -89,8 +100,6 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       say(`using ZooKeeper at ${zookeeperHost} (ZOOKEEPER_HOST)`);
     }
 
-    const brokerPort = Number(env['BROKER_PORT'] ?? 4000);
-    const gatewayPort = Number(env['GATEWAY_PORT'] ?? 5000);
     // Kafka's usual port, or another free one when that is taken (or when KAFKA_PORT=0 asks for any, as tests do).
     const kafkaPort = env['KAFKA_PORT'] === '0' ? await freePort() : env['KAFKA_PORT'] ? Number(env['KAFKA_PORT']) : await localPort('Kafka listener', 9092, say);
     const serviceEnv: Env = {
@@ -102,15 +111,7 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
       GATEWAY_PORT: String(gatewayPort),
       KAFKA_PORT: String(kafkaPort),
     };
-    for (const [name, port, variable] of [
-      ['broker', brokerPort, 'BROKER_PORT'],
-      ['gateway', gatewayPort, 'GATEWAY_PORT'],
-      ['Kafka listener', kafkaPort, 'KAFKA_PORT'],
-    ] as const) {
-      if (!(await isPortFree(port, '0.0.0.0'))) {
-        throw new Error(`port ${port} for the ${name} is in use; stop what uses it or set ${variable}`);
-      }
-    }
+    await requireFreePort('Kafka listener', kafkaPort, 'KAFKA_PORT');
 
     const output = options.serviceOutput ?? process.stdout;
     const brokers = options.brokers ?? 1;
@@ -203,6 +204,17 @@ export function listenHostFor(env: Env): string {
   return /^(on|true|1)$/i.test(env['AUTH'] ?? '') ? '0.0.0.0' : '127.0.0.1';
 }
 
+/** Throws, in one line, when `port` is taken, saying so when a Tributary service is what answers there. */
+async function requireFreePort(name: string, port: number, variable: string): Promise<void> {
+  if (await isPortFree(port, '0.0.0.0')) return;
+  const tributary = name === 'Kafka listener' ? false : (await answersReady(`http://localhost:${port}`, true)) || (await answersReady(`https://localhost:${port}`, true));
+  throw new Error(
+    tributary
+      ? `port ${port} for the ${name} is in use; a Tributary ${name} answers there (another stack, with its data elsewhere?): stop it, or set ${variable}`
+      : `port ${port} for the ${name} is in use; stop what uses it or set ${variable}`,
+  );
+}
+
 async function localPort(what: string, preferred: number, say: Say): Promise<number> {
   if (await isPortFree(preferred)) return preferred;
   const port = await freePort();
@@ -229,15 +241,32 @@ async function waitReady(url: string, service: Service): Promise<void> {
   throw new Error(`the ${service.name} did not become ready at ${url}/readyz within 30 s`);
 }
 
-/** Whether GET /readyz answers 200 (false while not listening yet). */
-function answersReady(url: string): Promise<boolean> {
+/**
+ * Whether GET /readyz answers 200 (false while not listening yet); with `anyTributary`, whether it answers as
+ * a Tributary service does, ready or not (its checks name Redis).
+ */
+function answersReady(url: string, anyTributary = false): Promise<boolean> {
   const get = url.startsWith('https:') ? httpsGet : httpGet;
   return new Promise((resolveReady) => {
     // Our own child process on localhost: only whether it answers matters, so a self-signed certificate is fine.
-    get(`${url}/readyz`, { rejectUnauthorized: false }, (response) => {
-      response.resume();
-      resolveReady(response.statusCode === 200);
-    }).on('error', () => resolveReady(false));
+    const request = get(`${url}/readyz`, { rejectUnauthorized: false, timeout: 2_000 }, (response) => {
+      if (!anyTributary) {
+        response.resume();
+        return resolveReady(response.statusCode === 200);
+      }
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        if (body.length < 65_536) body += chunk;
+      });
+      response.on('end', () => {
+        try {
+          resolveReady(typeof (JSON.parse(body) as { checks?: { redis?: unknown } }).checks?.redis === 'string');
+        } catch {
+          resolveReady(false);
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy()).on('error', () => resolveReady(false));
   });
 }
 
