@@ -82,10 +82,10 @@ export function consumeCommand(): Command {
       'print a topic’s records, committing them once printed: as a consumer (--email) of the partition --key maps to, one --partition or every partition; or as a member of a consumer group (--group)',
     )
     .argument('<topic>', 'topic to read')
-    .option('--email <email>', 'the consumer: its subscription and committed offsets')
+    .option('--email <email>', '(required: this or --group) the consumer: its subscription and committed offsets')
     .option('--key <key>', 'read the partition this key maps to (as the broker partitions writes)')
     .option('-p, --partition <n>', 'read only this partition', integerIn(0, 99_999))
-    .option('--group <group>', 'consume as a member of this consumer group: it joins, and leaves on exit (Ctrl-C included)')
+    .option('--group <group>', '(required: this or --email) consume as a member of this consumer group: it joins, and leaves on exit (Ctrl-C included)')
     .option('--member <name>', 'with --group: the member’s name (a member rejoining under its name gets the same partitions back)')
     .option('-f, --follow', 'keep waiting for new records until Ctrl-C')
     .addOption(

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { path } from './client.js';
 import { contextOf } from './context.js';
-import { CliError, usageError } from './errors.js';
+import { usageError } from './errors.js';
 import { fields, printJson, printLines, table } from './output.js';
 import { parseFrom } from './tail.js';
 import { confirm } from './topics.js';
@@ -93,9 +93,9 @@ export function groupsCommand(): Command {
     .command('reset-offsets')
     .description('set a group’s committed offsets (only while it has no members): --to earliest|latest|<time>, or --offset topic:partition:offset')
     .argument('<group>', 'group name')
-    .addOption(new Option('--to <where>', 'earliest, latest, a time (2026-11-23T10:00:00Z) or a duration ago (10m)').argParser(parseFrom))
+    .addOption(new Option('--to <where>', '(required: this or --offset) earliest, latest, a time (2026-11-23T10:00:00Z) or a duration ago (10m)').argParser(parseFrom))
     .option('--topic <topic>', 'with --to: reset this topic (repeat for more; default: every topic the group has offsets for)', collect)
-    .option('--offset <topic:partition:offset>', 'set exactly this offset (repeat for more)', parseOffset)
+    .option('--offset <topic:partition:offset>', '(required: this or --to) set exactly this offset (repeat for more)', parseOffset)
     .action(async function (this: Command, group: string, options: { to?: ReturnType<typeof parseFrom>; topic?: string[]; offset?: OffsetList['offsets'] }) {
       const context = contextOf(this);
       if ((options.to === undefined) === (options.offset === undefined)) throw usageError('give --to or --offset, one of them');
@@ -117,7 +117,8 @@ export function groupsCommand(): Command {
       const context = contextOf(this);
       if (!options.yes) {
         if (!process.stdin.isTTY) throw usageError(`refusing to delete group "${group}" without --yes: stdin is not a terminal, so nobody can confirm`);
-        if (!(await confirm(`Delete group "${group}" and its committed offsets? This cannot be undone. [y/N] `))) throw new CliError(`group "${group}" was not deleted`);
+        // Answering no is a choice, not a failure: nothing to report, exit 0 (as for topics).
+        if (!(await confirm(`Delete group "${group}" and its committed offsets? This cannot be undone. [y/N] `))) return;
       }
       const result = await context.gatewayClient().delete<{ group: string; deleted: true }>(path`/groups/${group}`);
       if (context.json) return printJson(result);

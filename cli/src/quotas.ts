@@ -44,8 +44,8 @@ export function quotasCommand(): Command {
     .command('set')
     .description('give a principal quotas of its own (0: no limit); what is not given stays the default')
     .argument('<principal>')
-    .option('--requests-per-sec <n>', 'requests per second', integerIn(0, 1024 ** 4))
-    .option('--produce-bytes-per-sec <n>', 'bytes of /write bodies per second', integerIn(0, 1024 ** 4))
+    .option('--requests-per-sec <n>', '(required: this, --produce-bytes-per-sec or both) requests per second', integerIn(0, 1024 ** 4))
+    .option('--produce-bytes-per-sec <n>', '(required: this, --requests-per-sec or both) bytes of /write bodies per second', integerIn(0, 1024 ** 4))
     .action(async function (this: Command, principal: string, options: { requestsPerSec?: number; produceBytesPerSec?: number }) {
       const context = contextOf(this);
       if (options.requestsPerSec === undefined && options.produceBytesPerSec === undefined) {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tributary } from './harness.js';
+import { BIN, tributary } from './harness.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,7 +22,7 @@ describe('tributary --help', () => {
 
   it.each([
     [['topics', '--help'], ['list', 'create', 'describe', 'delete']],
-    [['topics', 'create', '--help'], ['-p, --partitions <n>', '--retention <duration>', '--max-record-bytes <n>', '--json']],
+    [['topics', 'create', '--help'], ['-p, --partitions <n>    (required) number of partitions', '--retention <duration>', '--max-record-bytes <n>', '--json']],
     [['produce', '--help'], ['-k, --key <key>', 'key<TAB>value']],
     [['consume', '--help'], ['--email <email>', '--key <key>', '--partition <n>', '--group <group>', '--follow', '--from <where>', '--max <n>']],
     [['tail', '--help'], ['--partition <n>', '--from <where>', '--follow']],
@@ -32,6 +32,18 @@ describe('tributary --help', () => {
     const result = await tributary(args);
     expect(result.code).toBe(0);
     for (const text of expected) expect(result.stdout).toContain(text);
+  });
+
+  it.each([
+    [['consume', '--help'], ['--email <email>      (required: this or --group)', '--group <group>      (required: this or --email)']],
+    [['groups', 'reset-offsets', '--help'], ['(required: this or --offset)', '(required: this or --to)']],
+    [['quotas', 'set', '--help'], ['(required: this, --produce-bytes-per-sec or both)', '(required: this, --requests-per-sec or both)']],
+  ])('%j marks options of which one is required', async (args, expected) => {
+    const result = await tributary(args);
+    expect(result.code).toBe(0);
+    // Help wraps long descriptions: compare with the line breaks and indents taken out.
+    const text = result.stdout.replace(/\n +/g, ' ');
+    for (const mark of expected) expect(text).toContain(mark);
   });
 
   it('--version prints the version', async () => {
@@ -63,6 +75,29 @@ describe('usage errors exit 2, print nothing on stdout, and send nothing', () =>
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+
+  // script(1) gives the CLI a pseudo-terminal for stdout and stderr.
+  it.each([
+    [['frobnicate'], 2],
+    [['--broker', 'http://127.0.0.1:9', 'topics', 'list'], 1],
+  ])('%j: "error:" is red on a terminal, plain with NO_COLOR or when piped', async (args, code) => {
+    const command = [process.execPath, BIN, ...args].map((arg) => `'${arg}'`).join(' ');
+    const onTerminal = async (env: Record<string, string>) => {
+      const { TERM: _term, NO_COLOR: _noColor, ...inherited } = process.env;
+      try {
+        return (await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: { ...inherited, TERM: 'xterm', ...env } })).stdout;
+      } catch (err) {
+        // -e: script exits with the CLI's code, which is not 0 here.
+        expect((err as { code: number }).code).toBe(code);
+        return (err as { stdout: string }).stdout;
+      }
+    };
+    expect(await onTerminal({})).toMatch(/^\x1b\[31merror:\x1b\[39m /);
+    expect(await onTerminal({ NO_COLOR: '1' })).toMatch(/^error: /);
+    const piped = await tributary(args);
+    expect(piped.code).toBe(code);
+    expect(piped.stderr).toMatch(/^error: /);
   });
 
   it('a bad URL in the environment is a usage error too', async () => {
