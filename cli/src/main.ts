@@ -66,6 +66,8 @@ Exit codes: 0 success, 1 the server refused or failed (or could not be reached),
     command
       .exitOverride()
       .showHelpAfterError('(add --help for usage)')
+      // Commander's own errors (usage) look like ours: "error:" in red on a terminal.
+      .configureOutput({ outputError: (text, write) => write(text.replace(/^error:/, paint('red', 'error:', colourFor(process.stderr)))) })
       .configureHelp({
         showGlobalOptions: true,
         sortSubcommands: false,

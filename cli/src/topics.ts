@@ -108,7 +108,8 @@ export function topicsCommand(): Command {
         // A script that forgot --yes must not delete data because nobody was there to say no.
         if (!process.stdin.isTTY) throw usageError(`refusing to delete topic "${name}" without --yes: stdin is not a terminal, so nobody can confirm`);
         const topic = await broker.get<TopicDescription>(path`/topics/${name}`);
-        const question = `Delete topic "${name}" (${topic.partition_count} partitions, ${totalRecords(topic)} records)? This cannot be undone. [y/N] `;
+        const records = totalRecords(topic);
+        const question = `Delete topic "${name}" (${plural(topic.partition_count, 'partition')}, ${plural(records, 'record')})? This cannot be undone. [y/N] `;
         // Answering no is a choice, not a failure: nothing to report, exit 0.
         if (!(await confirm(question))) return;
       }
@@ -139,6 +140,10 @@ export function describeText(topic: TopicDescription): string {
       topic.partitions.map((p) => [p.partition, p.log_start_offset, p.next_offset, p.records]),
     ),
   ].join('\n');
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function totalRecords(topic: TopicDescription): number {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName, waitFor } from '@tributary/testkit';
-import { Cluster } from './harness.js';
+import { BIN, Child, Cluster } from './harness.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -48,6 +48,27 @@ describe('tributary consume --group', () => {
 });
 
 describe('tributary groups', () => {
+  // `script` runs the CLI on a pseudo-terminal, so it asks; the answer is typed once the question shows.
+  it.each([
+    ['n\n', false], // no is an answer, not a failure: exit 0, nothing printed
+    ['y\n', true],
+  ])('delete on a terminal asks first; typing %j exits 0', async (typed, deleted) => {
+    const topic = await cluster.createTopic(1);
+    const group = uniqueName('g');
+    await cluster.ok(['consume', topic, '--group', group]); // joins and leaves: an empty group
+    const command = [process.execPath, BIN, ...cluster.urls, 'groups', 'delete', group].map((word) => `'${word}'`).join(' ');
+    const child = new Child('script', ['-qec', command, '/dev/null']);
+    child.process.stdin.on('error', () => {});
+    await child.waitForOutput('the question', (c) => c.stdout.includes('[y/N]'));
+    child.process.stdin.write(typed);
+    const result = await child.exited;
+    expect(result.code).toBe(0);
+    const after = result.stdout.slice(result.stdout.indexOf('[y/N]'));
+    if (deleted) expect(after).toContain(`deleted group ${group}`);
+    else expect(after).not.toMatch(/error|deleted/);
+    expect((await cluster.run(['groups', 'describe', group])).code).toBe(deleted ? 1 : 0);
+  });
+
   it('lists, describes, resets offsets (only without members) and deletes groups', async () => {
     const topic = await cluster.createTopic(1);
     await cluster.ok(['produce', topic], { input: 'a\t1\nb\t2\n' });

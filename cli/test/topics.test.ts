@@ -137,6 +137,18 @@ describe('tributary topics', () => {
     expect(describe.code).toBe(deleted ? 1 : 0);
   });
 
+  it('the question counts in the singular when there is one', async () => {
+    const name = await cluster.createTopic(1);
+    await cluster.ok(['produce', name, '-k', 'k', 'v']);
+    const command = [process.execPath, BIN, ...cluster.urls, 'topics', 'delete', name].map((word) => `'${word}'`).join(' ');
+    const child = new Child('script', ['-qec', command, '/dev/null']);
+    child.process.stdin.on('error', () => {});
+    await child.waitForOutput('the question', (c) => c.stdout.includes('[y/N]'));
+    expect(child.stdout).toContain(`Delete topic "${name}" (1 partition, 1 record)? This cannot be undone. [y/N]`);
+    child.process.stdin.write('n\n');
+    expect((await child.exited).code).toBe(0);
+  });
+
   it('--help marks required options', async () => {
     const { stdout } = await cluster.run(['topics', 'create', '--help']);
     expect(stdout).toMatch(/-p, --partitions <n>\s+\(required\) number of partitions/);
