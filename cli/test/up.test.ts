@@ -69,6 +69,11 @@ describe('tributary up', () => {
       expect((await tributary([...urls, 'produce', topic, '-k', 'k', 'hello'])).stdout).toMatch(/^wrote 1 record/);
       const consumed = await tributary([...urls, 'consume', topic, '--email', uniqueEmail(), '--key', 'k']);
       expect(consumed.stdout).toMatch(/^0\tk\thello\n$/);
+
+      // A client's mistake (409) shows in the services' output as one readable line, not as pino's JSON.
+      expect((await tributary([...urls, 'topics', 'create', topic, '-p', '2'])).code).toBe(1);
+      await up.waitForOutput('the 409 logged', (child) => child.stdout.includes(`[broker] TOPIC_EXISTS /create_topic/${topic}/2: `));
+      expect(up.lines.filter((line) => /^\[(broker|gateway)\] \{/.test(line))).toEqual([]);
     } finally {
       const result = await interrupt(up);
       expect(result.code).toBe(0);
@@ -90,18 +95,20 @@ describe('tributary up', () => {
     }
   }, 90_000);
 
-  it('--redis-cluster runs the stack on a local Redis Cluster, which keeps its records across a restart', async () => {
+  it('--redis-cluster runs the stack on a local Redis Cluster, which keeps its records (and the quick start\'s topic) across a restart', async () => {
     const restartable = { dir: mkdtempSync(join(tmpdir(), 'tributary-up-')), zookeeperRoot: `/${uniqueName('up')}`, redisCluster: true };
     const topic = uniqueName('topic');
     const first = await startUp([], restartable);
     try {
       await first.up.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
       expect(first.up.stderr).toContain(`starting a Redis Cluster of 3 masters (AOF`);
+      expect(first.up.stderr).toContain(`curl -X POST ${first.brokerUrl}/create_topic/news/3`);
       const urls = ['--broker', first.brokerUrl, '--gateway', first.gatewayUrl];
       // The services talk to the cluster, not to some single Redis.
       const cluster = JSON.parse((await tributary(['--json', ...urls, 'cluster'])).stdout);
       expect(cluster.redis.address).toMatch(/^cluster 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
       expect((await tributary([...urls, 'topics', 'create', topic, '-p', '6'])).code).toBe(0);
+      expect((await tributary([...urls, 'topics', 'create', 'news', '-p', '3'])).code).toBe(0);
       expect((await tributary([...urls, 'produce', topic, '-k', 'k', 'hello'])).stdout).toMatch(/^wrote 1 record/);
       const consumed = await tributary([...urls, 'consume', topic, '--email', uniqueEmail(), '--key', 'k']);
       expect(consumed.stdout).toMatch(/^0\tk\thello\n$/);
@@ -113,6 +120,9 @@ describe('tributary up', () => {
     const second = await startUp([], restartable);
     try {
       await second.up.waitForOutput('the quick start', (child) => child.stderr.includes('Tributary is up.'), 60_000);
+      // The quick start's topic is there from the first start: no suggestion to create it again (a 409).
+      expect(second.up.stderr).toContain('# topic "news" exists from an earlier start');
+      expect(second.up.stderr).not.toContain('create_topic');
       const urls = ['--broker', second.brokerUrl, '--gateway', second.gatewayUrl];
       const consumed = await tributary([...urls, 'consume', topic, '--email', uniqueEmail(), '--key', 'k']);
       expect(consumed.stdout).toMatch(/^0\tk\thello\n$/);
