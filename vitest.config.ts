@@ -46,7 +46,7 @@ const projects: TestProjectInlineConfiguration[] = [
     resolve,
     test: {
       name: 'single',
-      include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts'],
+      include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
       provide: { redisMode: 'single' },
       ...timeouts,
     },
