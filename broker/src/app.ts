@@ -6,10 +6,7 @@ import {
   clusterResource,
   createHttpServer,
   errorBody,
-  errorBodySchema,
   errorResponses,
-  headersSchema,
-  keySchema,
   redisAddress,
   redisHealth,
   registerAccessRoutes,
@@ -17,7 +14,6 @@ import {
   registerMetricsRoute,
   TributaryError,
   topicConfigDefaults,
-  topicNameSchema,
   topicNotFound,
   topicResource,
   zooKeeperHealth,
@@ -31,11 +27,20 @@ import {
   type TopicCache,
   type ZooKeeper,
   type ZooKeeperPaths,
+  ClusterInfo,
+  PartialWriteAnswer,
+  RecordIdLocation,
+  RecordIdParams,
   TopicAlterBody,
   TopicAlterResult,
+  TopicConfigBody,
   TopicDeleted,
   TopicDescription,
   TopicList,
+  TopicParams,
+  WriteAnswer,
+  writeBody,
+  type WriteBody,
 } from '@tributary/core';
 import type { Controller } from './controller.js';
 import { browseRoutes } from './browse.js';
@@ -60,80 +65,6 @@ export interface BrokerDeps {
   metrics?: ServiceMetrics;
 }
 
-/** An idempotency id: a retry of the record with the same id within the topic's dedup window is not stored again. */
-const recordIdSchema = { type: 'string', minLength: 1, maxLength: 128 } as const;
-
-const recordSchema = {
-  type: 'object',
-  required: ['key', 'value'],
-  additionalProperties: false,
-  // A null key is a keyless record (Kafka's null key); a missing key is still a 400, as in the original.
-  properties: { key: { ...keySchema, type: ['string', 'null'] }, value: {}, headers: headersSchema, id: recordIdSchema },
-} as const;
-
-const writeResultSchema = {
-  type: 'object',
-  properties: { partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' }, duplicate: { type: 'boolean' } },
-} as const;
-
-/** A batch record's outcome when not every record was stored: its offset, or why it was not stored. */
-const recordOutcomeSchema = {
-  type: 'object',
-  properties: {
-    ...writeResultSchema.properties,
-    code: { type: 'string' },
-    message: { type: 'string' },
-    retriable: { type: 'boolean' },
-  },
-} as const;
-
-const partialWriteSchema = {
-  type: 'object',
-  properties: { ...errorBodySchema.properties, topic: { type: 'string' }, results: { type: 'array', items: recordOutcomeSchema } },
-} as const;
-
-const string = { type: 'string' } as const;
-
-const clusterSchema = {
-  type: 'object',
-  required: ['brokers', 'controller', 'this_broker', 'redis', 'zookeeper'],
-  properties: {
-    brokers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'host', 'port', 'started_at', 'version', 'last_seen', 'alive'],
-        properties: {
-          id: string,
-          host: string,
-          port: { type: 'integer' },
-          started_at: string,
-          version: string,
-          /** The broker's last heartbeat in Redis (null: none seen). */
-          last_seen: { type: ['string', 'null'] },
-          /** Heartbeating now: a killed broker stays listed until ZooKeeper times its session out. */
-          alive: { type: 'boolean' },
-        },
-      },
-    },
-    controller: {
-      type: ['object', 'null'],
-      required: ['broker_id', 'epoch', 'elected_at'],
-      properties: { broker_id: string, epoch: { type: 'integer' }, elected_at: string },
-    },
-    this_broker: { type: 'object', required: ['id', 'controller'], properties: { id: string, controller: { type: 'boolean' } } },
-    redis: { type: 'object', required: ['address', 'state'], properties: { address: string, state: string } },
-    zookeeper: { type: 'object', required: ['address', 'root', 'state'], properties: { address: string, root: string, state: string } },
-  },
-} as const;
-
-interface WriteBody {
-  key?: string;
-  value?: unknown;
-  headers?: Record<string, string>;
-  records?: RecordInput[];
-}
-
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   const { config, redis, storage, zk, topics } = deps;
   const app = createHttpServer({ config, logger: deps.logger, access: deps.access, metrics: deps.metrics });
@@ -147,15 +78,8 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     {
       config: { access: { operation: 'admin', resource: topicResource } },
       schema: {
-        body: {
-          type: ['object', 'null'],
-          additionalProperties: false,
-          properties: {
-            retention_ms: { type: 'integer' },
-            max_record_bytes: { type: 'integer' },
-            dedup_window_ms: { type: 'integer' },
-          },
-        },
+        // No body at all is no config.
+        body: { ...TopicConfigBody, type: ['object', 'null'] },
         response: { 201: TopicDescription, ...errorResponses },
       },
     },
@@ -173,33 +97,15 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     async (request) => admin.delete(request.params.topic),
   );
 
-  app.post<{ Params: { topic: string }; Body: WriteBody }>(
+  app.post<{ Params: TopicParams; Body: WriteBody }>(
     '/write/:topic',
     {
       config: { opaqueJsonBody: true, access: { operation: 'produce', resource: topicResource } },
       bodyLimit: config.maxBodyBytes,
       schema: {
-        params: { type: 'object', properties: { topic: topicNameSchema } },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...recordSchema.properties,
-            records: { type: 'array', minItems: 1, maxItems: config.maxBatchRecords, items: recordSchema },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              topic: { type: 'string' },
-              ...writeResultSchema.properties,
-              results: { type: 'array', items: writeResultSchema },
-            },
-          },
-          ...errorResponses,
-          503: partialWriteSchema,
-        },
+        params: TopicParams,
+        body: writeBody(config.maxBatchRecords),
+        response: { 200: WriteAnswer, ...errorResponses, 503: PartialWriteAnswer },
       },
     },
     async (request, reply) => {
@@ -231,22 +137,22 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     topics: await admin.list(),
   }));
 
-  app.get<{ Params: { topic: string } }>(
+  app.get<{ Params: TopicParams }>(
     '/topics/:topic',
     {
       config: { access: { operation: 'describe', resource: topicResource } },
-      schema: { params: { type: 'object', properties: { topic: topicNameSchema } }, response: { 200: TopicDescription, ...errorResponses } },
+      schema: { params: TopicParams, response: { 200: TopicDescription, ...errorResponses } },
     },
     async (request) => admin.describe(request.params.topic),
   );
 
   // Config changes and partitions only upwards; TopicAdmin checks the values, with messages naming the rule.
-  app.patch<{ Params: { topic: string }; Body: TopicAlterBody }>(
+  app.patch<{ Params: TopicParams; Body: TopicAlterBody }>(
     '/topics/:topic',
     {
       config: { access: { operation: 'admin', resource: topicResource } },
       schema: {
-        params: { type: 'object', properties: { topic: topicNameSchema } },
+        params: TopicParams,
         body: TopicAlterBody,
         response: { 200: TopicAlterResult, ...errorResponses },
       },
@@ -255,19 +161,13 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   );
 
   // "Did my write land?": where the record with this id went, while the id is inside the dedup window.
-  app.get<{ Params: { topic: string; id: string } }>(
+  app.get<{ Params: RecordIdParams }>(
     '/topics/:topic/ids/:id',
     {
       config: { access: { operation: 'describe', resource: topicResource } },
       schema: {
-        params: { type: 'object', properties: { topic: topicNameSchema, id: recordIdSchema } },
-        response: {
-          200: {
-            type: 'object',
-            properties: { topic: { type: 'string' }, id: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, timestamp: { type: 'integer' } },
-          },
-          ...errorResponses,
-        },
+        params: RecordIdParams,
+        response: { 200: RecordIdLocation, ...errorResponses },
       },
     },
     async (request) => {
@@ -292,7 +192,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   app.register(browseRoutes, { logs: storage.logs, topics });
   app.register(consoleRoutes, { config });
 
-  app.get('/cluster', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: clusterSchema, ...errorResponses } } }, async () => ({
+  app.get('/cluster', { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: ClusterInfo, ...errorResponses } } }, async () => ({
     brokers: deps.registry.brokers(),
     controller: deps.registry.controller(),
     this_broker: { id: config.instanceId, controller: deps.controller.active },

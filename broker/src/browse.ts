@@ -10,11 +10,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import {
   assertRedisReady,
   checkPartition,
+  BrowseAnswer,
+  BrowseParams,
+  BrowseQuery,
   errorResponses,
   messageJson,
-  offsetSchema,
-  partitionSchema,
-  topicNameSchema,
   topicNotFound,
   topicResource,
   TributaryError,
@@ -23,13 +23,6 @@ import {
   type Topic,
   type TopicCache,
 } from '@tributary/core';
-
-export const browseLimits = Object.freeze({
-  defaultMax: 100, // records per browse when the client does not say
-  max: 10_000, // records per browse, at most
-  defaultMaxBytes: 1024 * 1024, // bytes of stored records per browse when the client does not say
-  maxBytes: 16 * 1024 * 1024, // at most; a browse always returns at least one record if there is one
-});
 
 export interface BrowseRequest {
   /** First offset to return; below the log start, the log start. Default: the log start. */
@@ -81,37 +74,16 @@ export async function browsePartition(logs: LogStore, topic: Topic, partition: n
   };
 }
 
-interface BrowseQuery {
-  offset?: number;
-  timestamp?: number;
-  max: number;
-  max_bytes: number;
-}
-
 export const browseRoutes: FastifyPluginAsync<{ logs: LogStore; topics: TopicCache }> = async (app, { logs, topics }) => {
-  app.get<{ Params: { topic: string; partition: number }; Querystring: BrowseQuery }>(
+  app.get<{ Params: BrowseParams; Querystring: BrowseQuery }>(
     '/topics/:topic/partitions/:partition/records',
     {
       config: { access: { operation: 'consume', resource: topicResource } },
       schema: {
-        params: {
-          type: 'object',
-          required: ['topic', 'partition'],
-          additionalProperties: false,
-          properties: { topic: topicNameSchema, partition: partitionSchema },
-        },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            offset: offsetSchema,
-            timestamp: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-            max: { type: 'integer', minimum: 1, maximum: browseLimits.max, default: browseLimits.defaultMax },
-            max_bytes: { type: 'integer', minimum: 1, maximum: browseLimits.maxBytes, default: browseLimits.defaultMaxBytes },
-          },
-        },
-        // 200 is JSON text built here: stored records are spliced in, not re-serialized.
-        response: errorResponses,
+        params: BrowseParams,
+        querystring: BrowseQuery,
+        // 200 is JSON text built here: stored records are spliced in, not re-serialized (the schema documents it).
+        response: { 200: BrowseAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {

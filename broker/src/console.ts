@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { errorBody, TributaryError, type Config } from '@tributary/core';
+import { errorBody, errorResponses, TributaryError, UiConfig, type Config } from '@tributary/core';
 
 export interface ConsoleOptions {
   config: Config;
@@ -118,7 +118,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { c
     return send(reply, index);
   });
 
-  app.get('/ui/config.json', open, async (_request, reply) => {
+  app.get('/ui/config.json', { ...open, schema: { response: { 200: UiConfig, ...errorResponses } } }, async (_request, reply): Promise<UiConfig> => {
     reply.header('cache-control', 'no-store');
     return { auth: config.auth, gateway: gateway ?? null };
   });

@@ -6,18 +6,27 @@ import type { FastifyInstance } from 'fastify';
 import {
   clusterResource,
   createHttpServer,
+  CommitAnswer,
+  CommitBody,
+  CommitParams,
+  ConsumerParams,
+  EmailParams,
   errorResponses,
   formatValidationErrors,
-  keySchema,
-  offsetSchema,
+  KeyReadParams,
+  KeyReadQuery,
+  PartitionReadAnswer,
   partitionFor,
-  partitionSchema,
   redisHealth,
   registerHealthRoutes,
   registerMetricsRoute,
   subscriberHealth,
+  SeekAnswer,
+  SeekBody,
+  SubscribeAnswer,
+  SubscribeQuery,
+  SubscriptionList,
   TributaryError,
-  topicNameSchema,
   topicResource,
   zooKeeperHealth,
   type AccessControl,
@@ -29,13 +38,13 @@ import {
   type TopicCache,
   type ZooKeeper,
 } from '@tributary/core';
-import { consumerEmail, emailSchema, invalidEmail } from './email.js';
+import { consumerEmail, invalidEmail } from './email.js';
 import { createGroups, groupRoutes } from './groups/index.js';
 import { registerGatewayMetrics } from './metrics.js';
 import { ConsumerOffsets, type SeekTarget } from './offsets.js';
 import { PartitionReader, readResultJson } from './read.js';
-import { clientGone, readQueryProperties, readRoutes, type ReadQuery } from './read-routes.js';
-import { Subscriptions, type StartFrom } from './subscriptions.js';
+import { clientGone, readRoutes } from './read-routes.js';
+import { Subscriptions } from './subscriptions.js';
 import { topicConsumerRoutes } from './topic-consumers.js';
 import { liveTopic } from './topic-lookup.js';
 import { TopicReader } from './topic-read.js';
@@ -57,77 +66,13 @@ export interface GatewayDeps {
   metrics?: ServiceMetrics;
 }
 
-export { readLimits } from './read-routes.js';
+export { readLimits } from '@tributary/core';
 
 /** Bodies here are a few small fields; anything bigger is a mistake, refused early. */
 const BODY_LIMIT_BYTES = 4096;
 
 /** Everything a consumer does to a topic needs consume on it. */
 const consumeTopic = { access: { operation: 'consume', resource: topicResource } } as const;
-
-const consumerProperties = { email: emailSchema, topic: topicNameSchema } as const;
-const consumerParams = {
-  type: 'object',
-  required: ['email', 'topic'],
-  additionalProperties: false,
-  properties: consumerProperties,
-} as const;
-
-/** Every answer names the consumer and topic it is about. */
-const consumerTopicProperties = { email: { type: 'string' }, topic: { type: 'string' } } as const;
-
-const positionSchema = {
-  type: 'object',
-  properties: { partition: { type: 'integer' }, offset: { type: 'integer' } },
-} as const;
-
-const subscriptionsSchema = {
-  type: 'object',
-  properties: {
-    email: { type: 'string' },
-    subscriptions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          topic: { type: 'string' },
-          topic_id: { type: 'string' },
-          lag: { type: 'integer' },
-          partitions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                partition: { type: 'integer' },
-                committed_offset: { type: 'integer' },
-                log_start_offset: { type: 'integer' },
-                high_watermark: { type: 'integer' },
-                lag: { type: 'integer' },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const subscribeResultSchema = {
-  type: 'object',
-  properties: { ...consumerTopicProperties, subscribed: { type: 'boolean' }, created: { type: 'boolean' } },
-} as const;
-
-interface ConsumerParams {
-  email: string;
-  topic: string;
-}
-
-interface SeekBody {
-  to?: 'earliest' | 'latest';
-  offset?: number;
-  timestamp?: number;
-  partition?: number;
-}
 
 export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const { config, redis, storage, subscriber, zk, topics, waiters } = deps;
@@ -152,19 +97,15 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     registerGatewayMetrics(metrics, { waiters, storage, groups: groups.admin, maxGroups: config.metricsMaxTopics });
   }
 
-  app.post<{ Params: ConsumerParams; Querystring: { from: StartFrom } }>(
+  app.post<{ Params: ConsumerParams; Querystring: SubscribeQuery }>(
     '/subscribe/:email/:topic',
     {
       config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: {
-        params: consumerParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { from: { type: 'string', enum: ['earliest', 'latest'], default: 'earliest' } },
-        },
-        response: { 200: subscribeResultSchema, 201: subscribeResultSchema, ...errorResponses },
+        params: ConsumerParams,
+        querystring: SubscribeQuery,
+        response: { 200: SubscribeAnswer, 201: SubscribeAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -180,7 +121,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     {
       config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
-      schema: { params: consumerParams, response: { 200: subscribeResultSchema, ...errorResponses } },
+      schema: { params: ConsumerParams, response: { 200: SubscribeAnswer, ...errorResponses } },
     },
     async (request) => {
       const email = consumerEmail(request.params.email);
@@ -190,24 +131,16 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     },
   );
 
-  app.get<{ Params: ConsumerParams & { key: string }; Querystring: ReadQuery & { only_key: boolean } }>(
+  app.get<{ Params: KeyReadParams; Querystring: KeyReadQuery }>(
     '/read/:email/:topic/:key',
     {
       config: consumeTopic,
       schema: {
-        params: {
-          type: 'object',
-          required: ['email', 'topic', 'key'],
-          additionalProperties: false,
-          properties: { ...consumerProperties, key: keySchema },
-        },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...readQueryProperties, only_key: { type: 'boolean', default: false } },
-        },
-        // 200 is JSON text built by read.ts (readResultJson): stored records are not re-serialized.
-        response: errorResponses,
+        params: KeyReadParams,
+        querystring: KeyReadQuery,
+        // 200 is JSON text built by read.ts (readResultJson): stored records are not re-serialized (the schema
+        // documents it).
+        response: { 200: PartitionReadAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -229,23 +162,15 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     },
   );
 
-  app.post<{ Params: ConsumerParams & { partition: number }; Body: { offset: number } }>(
+  app.post<{ Params: CommitParams; Body: CommitBody }>(
     '/commit/:email/:topic/:partition',
     {
       config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: {
-        params: {
-          type: 'object',
-          required: ['email', 'topic', 'partition'],
-          additionalProperties: false,
-          properties: { ...consumerProperties, partition: partitionSchema },
-        },
-        body: { type: 'object', required: ['offset'], additionalProperties: false, properties: { offset: offsetSchema } },
-        response: {
-          200: { type: 'object', properties: { ...consumerTopicProperties, ...positionSchema.properties } },
-          ...errorResponses,
-        },
+        params: CommitParams,
+        body: CommitBody,
+        response: { 200: CommitAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -262,24 +187,9 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
       config: consumeTopic,
       bodyLimit: BODY_LIMIT_BYTES,
       schema: {
-        params: consumerParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            to: { type: 'string', enum: ['earliest', 'latest'] },
-            offset: offsetSchema,
-            timestamp: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-            partition: partitionSchema,
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: { ...consumerTopicProperties, partitions: { type: 'array', items: positionSchema } },
-          },
-          ...errorResponses,
-        },
+        params: ConsumerParams,
+        body: SeekBody,
+        response: { 200: SeekAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -291,14 +201,14 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     },
   );
 
-  app.get<{ Params: { email: string } }>(
+  app.get<{ Params: EmailParams }>(
     '/subscriptions/:email',
     {
       // Lists a consumer's subscriptions across topics: not one topic's business.
       config: { access: { operation: 'describe', resource: clusterResource } },
       schema: {
-        params: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: emailSchema } },
-        response: { 200: subscriptionsSchema, ...errorResponses },
+        params: EmailParams,
+        response: { 200: SubscriptionList, ...errorResponses },
       },
     },
     async (request) => {

@@ -9,16 +9,12 @@
 // Emails are lowercased before use: "Ann@Example.com" and "ann@example.com" are one consumer. RFC 5321
 // allows a case-sensitive local part, but no mail system in practice treats it so, and two consumers that
 // differ only in case would surprise every user.
-import { TributaryError } from '@tributary/core';
+//
+// The pattern and the schema of an email path parameter are part of the contract (core/src/protocol/reads.ts);
+// app.ts turns a schema failure into INVALID_EMAIL.
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, TributaryError } from '@tributary/core';
 
-const ATOM = "[A-Za-z0-9!#$%&'+/=^_`|~-]+";
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-
-export const EMAIL_PATTERN = `^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`;
-export const EMAIL_MAX_LENGTH = 254;
-
-/** The schema piece for an email path parameter; app.ts turns its failures into INVALID_EMAIL. */
-export const emailSchema = { type: 'string', minLength: 3, maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN } as const;
+export { EMAIL_PATTERN };
 
 const emailPattern = new RegExp(EMAIL_PATTERN);
 

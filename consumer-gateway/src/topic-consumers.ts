@@ -6,19 +6,20 @@
 // trib:consumer:{<email>}:subscriptions and :offsets:<topic>, every group's keys (GroupStore.describe), and
 // trib:{<topicId>:<p>}:state of every partition of the topic.
 import type { FastifyPluginAsync } from 'fastify';
-import { assertRedisReady, errorResponses, topicNameSchema, topicResource, type Storage, type TopicCache } from '@tributary/core';
+import {
+  assertRedisReady,
+  errorResponses,
+  TopicConsumers,
+  TopicParams,
+  topicResource,
+  type Storage,
+  type TopicCache,
+  type TopicConsumer,
+} from '@tributary/core';
 import type { GroupAdmin } from './groups/admin.js';
 import { lagOf, liveOffsets, liveTopic } from './topic-lookup.js';
 
-export interface TopicConsumer {
-  type: 'email' | 'group';
-  name: string;
-  lag: number;
-  /** Groups: how many live members read the topic. */
-  members?: number;
-}
-
-export async function topicConsumers(storage: Storage, topics: TopicCache, groups: GroupAdmin, name: string): Promise<{ topic: string; consumers: TopicConsumer[] }> {
+export async function topicConsumers(storage: Storage, topics: TopicCache, groups: GroupAdmin, name: string): Promise<TopicConsumers> {
   const topic = liveTopic(topics, name);
   assertRedisReady(storage.redis);
   const states = await liveOffsets(storage.logs, topic);
@@ -37,25 +38,13 @@ export async function topicConsumers(storage: Storage, topics: TopicCache, group
 }
 
 export const topicConsumerRoutes: FastifyPluginAsync<{ storage: Storage; topics: TopicCache; groups: GroupAdmin }> = async (app, { storage, topics, groups }) => {
-  app.get<{ Params: { topic: string } }>(
+  app.get<{ Params: TopicParams }>(
     '/topics/:topic/consumers',
     {
       config: { access: { operation: 'describe', resource: topicResource } },
       schema: {
-        params: { type: 'object', required: ['topic'], additionalProperties: false, properties: { topic: topicNameSchema } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              topic: { type: 'string' },
-              consumers: {
-                type: 'array',
-                items: { type: 'object', properties: { type: { type: 'string' }, name: { type: 'string' }, lag: { type: 'integer' }, members: { type: 'integer' } } },
-              },
-            },
-          },
-          ...errorResponses,
-        },
+        params: TopicParams,
+        response: { 200: TopicConsumers, ...errorResponses },
       },
     },
     async (request) => topicConsumers(storage, topics, groups, request.params.topic),

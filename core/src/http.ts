@@ -11,10 +11,13 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifySchema,
 } from 'fastify';
 import type { RouteAccess } from './access.js';
 import { enforceAccessControl, type AccessControl } from './auth/access-control.js';
 import { registerApiDocs } from './openapi.js';
+import { errorResponses } from './protocol/common.js';
+import { Liveness, NotReady, Readiness } from './protocol/health.js';
 import { ConfigError, type Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { errorTable, TributaryError, type ErrorCode } from './errors.js';
@@ -22,7 +25,6 @@ import { checkJsonLimits } from './json-limits.js';
 import type { Logger } from './logger.js';
 import { secondsSince, type ServiceMetrics } from './metrics.js';
 import { pingRedis, redisState, type RedisClient } from './storage/connection.js';
-import { TOPIC_NAME_PATTERN } from './topics.js';
 import type { ZooKeeper } from './zookeeper.js';
 
 declare module 'fastify' {
@@ -48,32 +50,8 @@ export function errorBody(code: ErrorCode, message: string, statusCode: number =
   return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, retriable: errorTable[code].retriable };
 }
 
-// ---- schema pieces, referenced by both services' routes ----
-
-export const errorBodySchema = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    code: { type: 'string' },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    retriable: { type: 'boolean' },
-  },
-} as const;
-
-/** Every route's error responses, for its `response` schema. */
-export const errorResponses = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
-
-export const topicNameSchema = { type: 'string', minLength: 1, maxLength: 249, pattern: TOPIC_NAME_PATTERN } as const;
-export const offsetSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-export const partitionSchema = { type: 'integer', minimum: 0, maximum: 99_999 } as const;
-export const keySchema = { type: 'string', maxLength: 32_768 } as const;
-export const headersSchema = {
-  type: 'object',
-  maxProperties: 64,
-  propertyNames: { maxLength: 256 },
-  additionalProperties: { type: 'string', maxLength: 65_536 },
-} as const;
+/** Every route's error responses, for its `response` schema (the contract's, protocol/common.ts). */
+export { errorResponses };
 
 // ---- the Fastify instance ----
 
@@ -222,6 +200,8 @@ export interface DeclaredRoute {
   /** As declared, with its `:params`. */
   readonly url: string;
   readonly access: RouteAccess | 'public' | undefined;
+  /** The route's schema as declared (params, querystring, body, response). */
+  readonly schema: FastifySchema | undefined;
 }
 
 const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
@@ -240,7 +220,7 @@ function answerWrongMethods(app: FastifyInstance): void {
   const list: DeclaredRoute[] = [];
   declared.set(app, list);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) list.push({ method, url: route.url, access: route.config?.access });
+    for (const method of [route.method].flat()) list.push({ method, url: route.url, access: route.config?.access, schema: route.schema });
     const source = `^${route.url
       .split('/')
       .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
@@ -361,9 +341,9 @@ const SERVING = new Set(['ready', 'degraded']);
  * NOT_READY naming those that are not; both bodies carry every check.
  */
 export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChecks): void {
-  const open = { config: { access: 'public' as const } };
-  app.get('/healthz', open, async () => ({ status: 'ok' }));
-  app.get('/readyz', open, async (_request, reply) => {
+  const config = { access: 'public' as const };
+  app.get('/healthz', { config, schema: { response: { 200: Liveness, ...errorResponses } } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config, schema: { response: { 200: Readiness, 503: NotReady, ...errorResponses } } }, async (_request, reply) => {
     const names = Object.keys(checks);
     const states = await Promise.all(names.map(async (name) => checks[name]!()));
     const report = Object.fromEntries(names.map((name, i) => [name, states[i]]));

@@ -7,7 +7,7 @@ export * from './groups.js';
 export * from './http.js';
 export * from './metrics.js';
 export * from './openapi.js';
-export * from './protocol/topics.js';
+export * from './protocol/index.js';
 export * from './json-limits.js';
 export * from './keys.js';
 export * from './log.js';

@@ -1,33 +1,40 @@
 // The consumer-group routes, a Fastify plugin: members join, fetch, heartbeat, commit, nack and leave; groups
-// are listed, described, configured, reset and deleted. Handlers validate (schemas.ts) and delegate. The
-// plugin also runs this gateway's session sweep (sweep.ts) from the app's ready to its close.
+// are listed, described, configured, reset and deleted. Handlers validate (the schemas of
+// core/src/protocol/groups.ts) and delegate. The plugin also runs this gateway's session sweep (sweep.ts) from
+// the app's ready to its close.
 import type { FastifyPluginAsync } from 'fastify';
-import { clusterResource, errorResponses, groupResource, topicPatternResource, TributaryError, withMessagesJson } from '@tributary/core';
+import {
+  clusterResource,
+  errorResponses,
+  FetchAnswer,
+  FetchQuery,
+  GroupCommitAnswer,
+  GroupCommitBody,
+  GroupConfigAnswer,
+  GroupConfigBody,
+  GroupDeleted,
+  GroupDescription,
+  GroupList,
+  GroupOffsets,
+  GroupParams,
+  groupResource,
+  JoinBody,
+  LeaveAnswer,
+  MemberParams,
+  MemberView,
+  NackAnswer,
+  NackBody,
+  OffsetResetBody,
+  topicPatternResource,
+  TributaryError,
+  withMessagesJson,
+} from '@tributary/core';
 import { clientGone } from '../read-routes.js';
 import type { GroupAdmin, OffsetReset } from './admin.js';
-import type { GroupCommits, GroupOffset } from './commits.js';
+import type { GroupCommits } from './commits.js';
 import type { GroupFetcher } from './fetch.js';
-import { groupConfigOf, type GroupMembership, type JoinRequest } from './membership.js';
-import type { GroupNacks, NackRequest } from './nacks.js';
-import {
-  commitAnswer,
-  commitBody,
-  configBody,
-  configViewAnswer,
-  deleteAnswer,
-  fetchQuery,
-  groupAnswer,
-  groupListAnswer,
-  groupParams,
-  joinBody,
-  leaveAnswer,
-  memberParams,
-  memberView,
-  nackAnswer,
-  nackBody,
-  resetAnswer,
-  resetBody,
-} from './schemas.js';
+import { groupConfigOf, type GroupMembership } from './membership.js';
+import type { GroupNacks } from './nacks.js';
 import type { GroupSweeper } from './sweep.js';
 
 export interface Groups {
@@ -37,18 +44,6 @@ export interface Groups {
   nacks: GroupNacks;
   admin: GroupAdmin;
   sweeper: GroupSweeper;
-}
-
-interface GroupParams {
-  group: string;
-}
-interface MemberParams extends GroupParams {
-  member: string;
-}
-interface ConfigBody {
-  max_deliveries?: number;
-  retry_delay_ms?: number;
-  dead_letter_topic?: string | null;
 }
 
 /** Bodies of member routes: a join may list up to 1,000 topics, a commit up to 10,000 offsets. */
@@ -63,12 +58,12 @@ export const groupRoutes: FastifyPluginAsync<{ groups: Groups }> = async (app, {
   app.addHook('onReady', async () => sweeper.start());
   app.addHook('onClose', async () => sweeper.stop());
 
-  app.post<{ Params: GroupParams; Body: JoinRequest }>(
+  app.post<{ Params: GroupParams; Body: JoinBody }>(
     '/groups/:group/members',
     {
       config: consumeGroup,
       bodyLimit: BODY_LIMIT_BYTES,
-      schema: { params: groupParams, body: joinBody, response: { 201: memberView, ...errorResponses } },
+      schema: { params: GroupParams, body: JoinBody, response: { 201: MemberView, ...errorResponses } },
     },
     async (request, reply) => {
       const body = request.body ?? {};
@@ -85,10 +80,10 @@ export const groupRoutes: FastifyPluginAsync<{ groups: Groups }> = async (app, {
     },
   );
 
-  app.get<{ Params: MemberParams; Querystring: { max: number; max_bytes: number; wait_ms: number; commit: 'auto' | 'manual' } }>(
+  app.get<{ Params: MemberParams; Querystring: FetchQuery }>(
     '/groups/:group/members/:member/records',
-    // 200 is JSON text built by fetch.ts: stored records are spliced in, not re-serialized.
-    { config: consumeGroup, schema: { params: memberParams, querystring: fetchQuery, response: errorResponses } },
+    // 200 is JSON text built by fetch.ts: stored records are spliced in, not re-serialized (the schema documents it).
+    { config: consumeGroup, schema: { params: MemberParams, querystring: FetchQuery, response: { 200: FetchAnswer, ...errorResponses } } },
     async (request, reply) => {
       const { params, query } = request;
       const { messages, ...fields } = await fetcher.fetch({
@@ -106,16 +101,16 @@ export const groupRoutes: FastifyPluginAsync<{ groups: Groups }> = async (app, {
 
   app.post<{ Params: MemberParams }>(
     '/groups/:group/members/:member/heartbeat',
-    { config: consumeGroup, schema: { params: memberParams, response: { 200: memberView, ...errorResponses } } },
+    { config: consumeGroup, schema: { params: MemberParams, response: { 200: MemberView, ...errorResponses } } },
     async (request) => ({ group: request.params.group, ...(await membership.sync(request.params.group, request.params.member)).view }),
   );
 
-  app.post<{ Params: MemberParams; Body: { offsets: GroupOffset[] } }>(
+  app.post<{ Params: MemberParams; Body: GroupCommitBody }>(
     '/groups/:group/members/:member/commit',
     {
       config: consumeGroup,
       bodyLimit: BODY_LIMIT_BYTES,
-      schema: { params: memberParams, body: commitBody, response: { 200: commitAnswer, ...errorResponses } },
+      schema: { params: MemberParams, body: GroupCommitBody, response: { 200: GroupCommitAnswer, ...errorResponses } },
     },
     async (request) => {
       const { group, member } = request.params;
@@ -123,50 +118,50 @@ export const groupRoutes: FastifyPluginAsync<{ groups: Groups }> = async (app, {
     },
   );
 
-  app.post<{ Params: MemberParams; Body: NackRequest }>(
+  app.post<{ Params: MemberParams; Body: NackBody }>(
     '/groups/:group/members/:member/nack',
-    { config: consumeGroup, schema: { params: memberParams, body: nackBody, response: { 200: nackAnswer, ...errorResponses } } },
+    { config: consumeGroup, schema: { params: MemberParams, body: NackBody, response: { 200: NackAnswer, ...errorResponses } } },
     async (request) => nacks.nack(request.params.group, request.params.member, request.body),
   );
 
   app.delete<{ Params: MemberParams }>(
     '/groups/:group/members/:member',
-    { config: consumeGroup, schema: { params: memberParams, response: { 200: leaveAnswer, ...errorResponses } } },
+    { config: consumeGroup, schema: { params: MemberParams, response: { 200: LeaveAnswer, ...errorResponses } } },
     async (request) => ({ group: request.params.group, left: true, ...(await membership.leave(request.params.group, request.params.member)) }),
   );
 
   app.get(
     '/groups',
-    { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: groupListAnswer, ...errorResponses } } },
+    { config: { access: { operation: 'describe', resource: clusterResource } }, schema: { response: { 200: GroupList, ...errorResponses } } },
     async () => ({ groups: await admin.list() }),
   );
 
   app.get<{ Params: GroupParams }>(
     '/groups/:group',
-    { config: describeGroup, schema: { params: groupParams, response: { 200: groupAnswer, ...errorResponses } } },
+    { config: describeGroup, schema: { params: GroupParams, response: { 200: GroupDescription, ...errorResponses } } },
     async (request) => admin.describe(request.params.group),
   );
 
-  app.put<{ Params: GroupParams; Body: ConfigBody | undefined }>(
+  app.put<{ Params: GroupParams; Body: GroupConfigBody | undefined }>(
     '/groups/:group/config',
-    { config: adminGroup, schema: { params: groupParams, body: configBody, response: { 200: configViewAnswer, ...errorResponses } } },
+    { config: adminGroup, schema: { params: GroupParams, body: GroupConfigBody, response: { 200: GroupConfigAnswer, ...errorResponses } } },
     async (request) => admin.configure(request.params.group, groupConfigOf(request.body ?? {})),
   );
 
-  app.post<{ Params: GroupParams; Body: { to?: 'earliest' | 'latest'; timestamp?: number; offsets?: GroupOffset[]; topics?: string[] } | undefined }>(
+  app.post<{ Params: GroupParams; Body: OffsetResetBody | undefined }>(
     '/groups/:group/offsets',
-    { config: adminGroup, schema: { params: groupParams, body: resetBody, response: { 200: resetAnswer, ...errorResponses } } },
+    { config: adminGroup, schema: { params: GroupParams, body: OffsetResetBody, response: { 200: GroupOffsets, ...errorResponses } } },
     async (request) => admin.resetOffsets(request.params.group, offsetReset(request.body ?? {})),
   );
 
   app.delete<{ Params: GroupParams }>(
     '/groups/:group',
-    { config: adminGroup, schema: { params: groupParams, response: { 200: deleteAnswer, ...errorResponses } } },
+    { config: adminGroup, schema: { params: GroupParams, response: { 200: GroupDeleted, ...errorResponses } } },
     async (request) => admin.delete(request.params.group),
   );
 };
 
-function offsetReset({ to, timestamp, offsets, topics }: { to?: 'earliest' | 'latest'; timestamp?: number; offsets?: GroupOffset[]; topics?: string[] }): OffsetReset {
+function offsetReset({ to, timestamp, offsets, topics }: OffsetResetBody): OffsetReset {
   const given = [to, timestamp, offsets].filter((field) => field !== undefined).length;
   if (given !== 1 || (offsets !== undefined && topics !== undefined)) {
     throw new TributaryError(

@@ -24,8 +24,6 @@ const IMPLIED: Record<Operation, readonly Operation[]> = {
 export const RESOURCE_PATTERN = '^(cluster|(topic|group):[A-Za-z0-9._-]{0,249}\\*?)$';
 const resourcePattern = new RegExp(RESOURCE_PATTERN);
 
-export const resourceSchema = { type: 'string', minLength: 1, maxLength: 256, pattern: RESOURCE_PATTERN } as const;
-
 export const RESOURCE_RULE =
   "a resource is cluster, topic:<name>, topic:<prefix>*, group:<name> or group:<prefix>*, names of ASCII letters, digits, '.', '_' and '-'";
 

@@ -6,8 +6,6 @@ export const ADMIN_PRINCIPAL = 'admin';
 export const PRINCIPAL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 const principalPattern = new RegExp(PRINCIPAL_PATTERN);
 
-export const principalSchema = { type: 'string', minLength: 1, maxLength: 128, pattern: PRINCIPAL_PATTERN } as const;
-
 export function isPrincipalName(name: string): boolean {
   return principalPattern.test(name);
 }

@@ -14,57 +14,44 @@
 //   PUT    /quotas/:principal  {requests_per_sec?, produce_bytes_per_sec?}   200: the principal's own (0: none)
 //   DELETE /quotas/:principal                                      200 {principal, removed}: back to the defaults
 import type { FastifyInstance } from 'fastify';
-import { clusterResource, type Operation, type RouteAccess } from '../access.js';
-import { errorResponses } from '../http.js';
+import { clusterResource, type RouteAccess } from '../access.js';
+import {
+  Acl,
+  AclList,
+  AclParams,
+  KeyCreateBody,
+  KeyCreated,
+  KeyIdParams,
+  KeyList,
+  KeyRevoked,
+  PrincipalKeysRevoked,
+  PrincipalParams,
+  PrincipalQuery,
+  Quota,
+  QuotaBody,
+  QuotaList,
+  QuotaRemoved,
+} from '../protocol/access.js';
+import { errorResponses } from '../protocol/common.js';
 import type { AccessControl } from './access-control.js';
-import { OPERATIONS, resourceSchema } from './acl.js';
-import { KEY_ID_PATTERN, type ApiKeyInfo } from './api-keys.js';
-import { principalSchema } from './principal.js';
+import type { ApiKeyInfo } from './api-keys.js';
 import type { QuotaOverride } from './quotas.js';
 
 const adminOnCluster: RouteAccess = { operation: 'admin', resource: clusterResource };
 const config = { access: adminOnCluster };
-
-const keyIdSchema = { type: 'string', pattern: KEY_ID_PATTERN } as const;
-const keyInfoSchema = {
-  type: 'object',
-  properties: { key_id: { type: 'string' }, principal: { type: 'string' }, created_at: { type: 'string' } },
-} as const;
-const aclSchema = {
-  type: 'object',
-  properties: { principal: { type: 'string' }, operation: { type: 'string' }, resource: { type: 'string' } },
-} as const;
-const aclParams = {
-  type: 'object',
-  required: ['principal', 'operation', 'resource'],
-  additionalProperties: false,
-  properties: { principal: principalSchema, operation: { type: 'string', enum: OPERATIONS }, resource: resourceSchema },
-} as const;
-const quotaLimit = { type: 'integer', minimum: 0, maximum: 1024 ** 4 } as const;
-const quotaProperties = { requests_per_sec: quotaLimit, produce_bytes_per_sec: quotaLimit } as const;
-const quotaSchema = { type: 'object', properties: { principal: { type: 'string' }, ...quotaProperties } } as const;
-const principalParams = { type: 'object', required: ['principal'], properties: { principal: principalSchema } } as const;
-
-const principalQuery = { type: 'object', additionalProperties: false, properties: { principal: principalSchema } } as const;
-
-interface AclParams {
-  principal: string;
-  operation: Operation;
-  resource: string;
-}
 
 const keyInfo = ({ id, principal, createdAt }: ApiKeyInfo) => ({ key_id: id, principal, created_at: new Date(createdAt).toISOString() });
 
 export function registerAccessRoutes(app: FastifyInstance, access: AccessControl): void {
   const { keys, acls, quotas } = access;
 
-  app.post<{ Body: { principal: string } }>(
+  app.post<{ Body: KeyCreateBody }>(
     '/keys',
     {
       config,
       schema: {
-        body: { type: 'object', required: ['principal'], additionalProperties: false, properties: { principal: principalSchema } },
-        response: { 201: { type: 'object', properties: { ...keyInfoSchema.properties, key: { type: 'string' } } }, ...errorResponses },
+        body: KeyCreateBody,
+        response: { 201: KeyCreated, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -73,9 +60,9 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     },
   );
 
-  app.get<{ Querystring: { principal?: string } }>(
+  app.get<{ Querystring: PrincipalQuery }>(
     '/keys',
-    { config, schema: { querystring: principalQuery, response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keyInfoSchema } } }, ...errorResponses } } },
+    { config, schema: { querystring: PrincipalQuery, response: { 200: KeyList, ...errorResponses } } },
     async (request) => {
       // Admin routes read ZooKeeper first: a key just made through another broker may not have reached this
       // one's cache yet.
@@ -84,13 +71,13 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     },
   );
 
-  app.delete<{ Params: { key_id: string } }>(
+  app.delete<{ Params: KeyIdParams }>(
     '/keys/:key_id',
     {
       config,
       schema: {
-        params: { type: 'object', required: ['key_id'], properties: { key_id: keyIdSchema } },
-        response: { 200: { type: 'object', properties: { key_id: { type: 'string' }, principal: { type: 'string' }, revoked: { type: 'boolean' } } }, ...errorResponses },
+        params: KeyIdParams,
+        response: { 200: KeyRevoked, ...errorResponses },
       },
     },
     async (request) => {
@@ -104,8 +91,8 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     {
       config,
       schema: {
-        params: { type: 'object', required: ['principal'], properties: { principal: principalSchema } },
-        response: { 200: { type: 'object', properties: { principal: { type: 'string' }, revoked: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+        params: PrincipalParams,
+        response: { 200: PrincipalKeysRevoked, ...errorResponses },
       },
     },
     async (request) => {
@@ -117,15 +104,15 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     },
   );
 
-  app.get<{ Querystring: { principal?: string } }>(
+  app.get<{ Querystring: PrincipalQuery }>(
     '/acls',
-    { config, schema: { querystring: principalQuery, response: { 200: { type: 'object', properties: { acls: { type: 'array', items: aclSchema } } }, ...errorResponses } } },
+    { config, schema: { querystring: PrincipalQuery, response: { 200: AclList, ...errorResponses } } },
     async (request) => ({ acls: await acls.listStored(request.query.principal) }),
   );
 
   app.put<{ Params: AclParams }>(
     '/acls/:principal/:operation/:resource',
-    { config, schema: { params: aclParams, response: { 200: aclSchema, 201: aclSchema, ...errorResponses } } },
+    { config, schema: { params: AclParams, response: { 200: Acl, 201: Acl, ...errorResponses } } },
     async (request, reply) => {
       const { principal, operation, resource } = request.params;
       const added = await acls.add(principal, { operation, resource });
@@ -135,7 +122,7 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
 
   app.delete<{ Params: AclParams }>(
     '/acls/:principal/:operation/:resource',
-    { config, schema: { params: aclParams, response: { 200: aclSchema, ...errorResponses } } },
+    { config, schema: { params: AclParams, response: { 200: Acl, ...errorResponses } } },
     async (request) => {
       const { principal, operation, resource } = request.params;
       await acls.remove(principal, { operation, resource });
@@ -149,7 +136,7 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
       config,
       schema: {
         response: {
-          200: { type: 'object', properties: { defaults: { type: 'object', properties: quotaProperties }, principals: { type: 'array', items: quotaSchema } } },
+          200: QuotaList,
           ...errorResponses,
         },
       },
@@ -160,14 +147,14 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     }),
   );
 
-  app.put<{ Params: { principal: string }; Body: { requests_per_sec?: number; produce_bytes_per_sec?: number } }>(
+  app.put<{ Params: PrincipalParams; Body: QuotaBody }>(
     '/quotas/:principal',
     {
       config,
       schema: {
-        params: principalParams,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: quotaProperties },
-        response: { 200: quotaSchema, ...errorResponses },
+        params: PrincipalParams,
+        body: QuotaBody,
+        response: { 200: Quota, ...errorResponses },
       },
     },
     async (request) => {
@@ -186,8 +173,8 @@ export function registerAccessRoutes(app: FastifyInstance, access: AccessControl
     {
       config,
       schema: {
-        params: principalParams,
-        response: { 200: { type: 'object', properties: { principal: { type: 'string' }, removed: { type: 'boolean' } } }, ...errorResponses },
+        params: PrincipalParams,
+        response: { 200: QuotaRemoved, ...errorResponses },
       },
     },
     async (request) => ({ principal: request.params.principal, removed: await quotas.remove(request.params.principal) }),
