@@ -139,7 +139,7 @@ describe('the web console at /ui', () => {
     await page.close();
   });
 
-  it("shows a consumer group's lag on its page, falling to 0 once a member fetches and commits", { timeout: 90_000 }, async () => {
+  it("shows a consumer group's lag on its page and on its topic's consumers, falling to 0 once a member fetches and commits", { timeout: 90_000 }, async () => {
     const groupTopic = uniqueName('group-lag');
     const group = uniqueName('billing');
     await call(`${base}/create_topic/${groupTopic}/2`, 'POST', {});
@@ -157,6 +157,13 @@ describe('the web console at /ui', () => {
       page.locator(`[data-testid=group-partitions] tr[data-topic="${groupTopic}"][data-partition="${partition}"] [data-testid=partition-lag]`);
     const shown = await Promise.all([0, 1].map(async (partition) => Number(await partitionLag(partition).textContent())));
     expect(shown[0]! + shown[1]!).toBe(3);
+    // The topic's Consumers tab lists the group, as a group, with the same lag.
+    const topicPage = await newPage();
+    await topicPage.goto(`${base}/ui/topics/${groupTopic}`);
+    await topicPage.getByRole('tab', { name: 'Consumers' }).click();
+    const row = topicPage.getByTestId('topic-consumers').locator(`tr[data-consumer="${group}"]`);
+    await row.getByText('group', { exact: true }).waitFor();
+    await row.getByTestId('lag').filter({ hasText: /^3$/ }).waitFor();
 
     // The member fetches all three without committing (the default): still lag 3; then commits them: 0.
     const member = `${gatewayBase}/groups/${group}/members/${joined.member_id}`;
@@ -170,10 +177,11 @@ describe('the web console at /ui', () => {
     await call(`${member}/commit`, 'POST', { offsets: [...next].map(([partition, offset]) => ({ topic: groupTopic, partition, offset })) });
     await lag.filter({ hasText: /^0$/ }).waitFor();
     for (const partition of [0, 1]) await partitionLag(partition).filter({ hasText: /^0$/ }).waitFor();
+    await row.getByTestId('lag').filter({ hasText: /^0$/ }).waitFor();
 
     await call(member, 'DELETE');
     expect(pageErrors).toEqual([]);
-    await page.close();
+    await Promise.all([page.close(), topicPage.close()]);
   });
 
   it('deletes a topic only after its name is typed', { timeout: 60_000 }, async () => {
