@@ -141,9 +141,11 @@ if (isMain(import.meta.url)) {
         await player.unfollow(game);
         process.stdout.write(`${email} no longer follows ${game}\n`);
         return;
-      case 'following':
-        process.stdout.write(`${(await player.following()).join('\n')}\n`);
+      case 'following': {
+        const games = await player.following();
+        process.stdout.write(games.length === 0 ? `${email} follows no games\n` : games.map((name) => `${name}\n`).join(''));
         return;
+      }
       case 'feed': {
         if (rest[0] !== '--follow') {
           print(await player.poll({ waitMs: 0 }));
