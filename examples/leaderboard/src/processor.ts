@@ -3,7 +3,8 @@
 // expires. Each batch is applied to Redis (idempotently, see store.ts) and only then committed, so a crash
 // between the two redelivers the batch to the partition's next holder, which counts none of it twice.
 //
-//   BROKER_URL GATEWAY_URL REDIS_URL KEY_PREFIX TOPIC PARTITIONS GROUP MEMBER SESSION_TIMEOUT_MS BATCH DEDUP_TTL_S
+//   BROKER_URL GATEWAY_URL REDIS_URL KEY_PREFIX TOPIC PARTITIONS GROUP MEMBER SESSION_TIMEOUT_MS BATCH
+//   COMMIT_INTERVAL_MS DEDUP_TTL_S
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpoints, integer, isMain, run, text } from './env.js';
@@ -21,6 +22,11 @@ export interface ProcessorOptions {
   sessionTimeoutMs: number;
   /** Records per fetch. */
   batch: number;
+  /**
+   * 0: commit after every batch. More: commit at most this often (and whenever the member has caught up),
+   * as Kafka's auto.commit.interval.ms: fewer commits, more records delivered again after a crash.
+   */
+  commitIntervalMs?: number;
   /** How long an applied event's id is remembered; a redelivery later than that would count again. */
   dedupTtlSeconds: number;
   log: (line: string) => void;
@@ -46,9 +52,18 @@ export function startProcessor(options: ProcessorOptions): Processor {
 }
 
 async function processLoop(options: ProcessorOptions, stopped: () => boolean): Promise<void> {
-  const { tributary, store, topic, group, member, log } = options;
+  const { tributary, store, topic, group, member, log, commitIntervalMs = 0 } = options;
   let memberId: string | undefined;
   let backoff = 100;
+  /** Applied and not yet committed: the next offset per partition. */
+  let pending = new Map<string, PartitionOffset>();
+  let lastCommit = Date.now();
+  const commitPending = async (id: string) => {
+    const offsets = [...pending.values()];
+    pending = new Map();
+    lastCommit = Date.now();
+    if (offsets.length > 0) await commit(tributary, group, id, offsets, log);
+  };
   while (!stopped()) {
     try {
       if (memberId === undefined) {
@@ -61,8 +76,9 @@ async function processLoop(options: ProcessorOptions, stopped: () => boolean): P
       if (messages.length > 0) {
         const deliveries = messages.map(deliveryOf);
         await applyUntilDone(options, deliveries, stopped);
-        await commit(tributary, group, memberId, committable(messages), log);
+        for (const next of committable(messages)) pending.set(`${next.topic}/${next.partition}`, next);
       }
+      if (messages.length === 0 || Date.now() - lastCommit >= commitIntervalMs) await commitPending(memberId);
       backoff = 100;
     } catch (err) {
       if (err instanceof TributaryError && err.code === 'UNKNOWN_MEMBER') {
@@ -70,6 +86,7 @@ async function processLoop(options: ProcessorOptions, stopped: () => boolean): P
         // fetched and not committed goes to the partitions' holders again, and the dedup keys absorb it.
         log(`no longer a member of ${group} (${err.message}): joining again`);
         memberId = undefined;
+        pending = new Map();
         continue;
       }
       if (err instanceof TributaryError && !err.retriable) throw err;
@@ -80,6 +97,7 @@ async function processLoop(options: ProcessorOptions, stopped: () => boolean): P
     }
   }
   if (memberId !== undefined) {
+    await commitPending(memberId).catch((err: unknown) => log(`could not commit before leaving: ${(err as Error).message}`));
     await tributary.leave(group, memberId).catch((err: unknown) => log(`could not leave ${group}: ${(err as Error).message}`));
     log(`left ${group}`);
   }
@@ -105,9 +123,15 @@ async function applyUntilDone({ store, member, dedupTtlSeconds, log }: Processor
   }
 }
 
+interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 /** The offset to commit per partition: the next one after the last record handled, as in Kafka. */
-function committable(messages: GroupMessage[]): Array<{ topic: string; partition: number; offset: number }> {
-  const next = new Map<string, { topic: string; partition: number; offset: number }>();
+function committable(messages: GroupMessage[]): PartitionOffset[] {
+  const next = new Map<string, PartitionOffset>();
   for (const { topic, partition, offset } of messages) {
     const key = `${topic}/${partition}`;
     const seen = next.get(key);
@@ -121,7 +145,7 @@ function committable(messages: GroupMessage[]): Array<{ topic: string; partition
  * whole. Commit again what the member still holds, or those partitions would keep their last records
  * uncommitted (counted, but shown as lag) until more arrive.
  */
-async function commit(tributary: Tributary, group: string, memberId: string, offsets: ReturnType<typeof committable>, log: (line: string) => void): Promise<void> {
+async function commit(tributary: Tributary, group: string, memberId: string, offsets: PartitionOffset[], log: (line: string) => void): Promise<void> {
   try {
     await retrying(() => tributary.commit(group, memberId, offsets), (err) => log(`commit failed, retrying: ${(err as Error).message}`));
   } catch (err) {
@@ -152,6 +176,7 @@ if (isMain(import.meta.url)) {
       member,
       sessionTimeoutMs: integer('SESSION_TIMEOUT_MS', 10_000, 1_000, 300_000),
       batch: integer('BATCH', 500, 1, 10_000),
+      commitIntervalMs: integer('COMMIT_INTERVAL_MS', 0, 0, 3_600_000),
       dedupTtlSeconds: integer('DEDUP_TTL_S', 86_400, 1, 365 * 86_400),
       log,
     });

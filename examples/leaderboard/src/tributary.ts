@@ -36,8 +36,17 @@ export interface MemberView {
 }
 
 export interface GroupDescription {
-  members: Array<{ member_id: string; name: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
-  partitions: Array<{ topic: string; partition: number; holder: string | null; committed_offset: number | null; high_watermark: number; lag: number }>;
+  members: Array<{ member_id: string; name: string; expires_in_ms: number; assignment: Array<{ topic: string; partitions: number[] }> }>;
+  partitions: Array<{
+    topic: string;
+    partition: number;
+    /** Where rendezvous hashing puts it, and who holds it now (they differ while it moves). */
+    assigned_to: string | null;
+    holder: string | null;
+    committed_offset: number | null;
+    high_watermark: number;
+    lag: number;
+  }>;
   lag: number;
 }
 

@@ -1,7 +1,8 @@
 // The live leaderboard end to end, as a user would run it: a real broker and gateway on free ports, the
 // test run's Redis and ZooKeeper, and the example's BUILT processes (run `npx tsc -b` first) as child
-// processes talking to Tributary over HTTP. Two processors consume as one group; one is SIGKILLed mid-run;
-// the other takes its partitions over; the totals must equal exactly what the seeded simulator produced.
+// processes talking to Tributary over HTTP. Two processors consume as one group; one is SIGKILLed mid-run,
+// holding events it applied and had not committed; the other takes its partitions over and is given those
+// events again; the totals must equal exactly what the seeded simulator produced.
 // The tests run in order and share that run's state: the API and the page are checked against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -111,8 +112,11 @@ function spawnPart(script: string, env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
+const SESSION_TIMEOUT_MS = 3_000;
+
+/** Committing once a second, a processor nearly always has events applied and not yet committed. */
 function spawnProcessor(member: string) {
-  return spawnPart('processor.js', { GROUP: group, MEMBER: member, SESSION_TIMEOUT_MS: '2000', BATCH: '50' });
+  return spawnPart('processor.js', { GROUP: group, MEMBER: member, SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), BATCH: '50', COMMIT_INTERVAL_MS: '1000' });
 }
 
 /** The group is done when its members have committed every record the topic holds. */
@@ -155,13 +159,21 @@ describe('the live leaderboard example', () => {
       ['proc-a', a],
       ['proc-b', b],
     ]);
-    // Both are in the group (and the topic exists: they create it) before the first event is written.
-    await waitFor(async () => (await tributary.describeGroup(group).catch(() => undefined))?.members.length === 2, {
-      timeoutMs: 60_000,
-      what: `both processors to join\n${a.output()}\n${b.output()}`,
-    });
+    // Both are in the group (the topic exists: they create it) and hold the partitions rendezvous hashing
+    // gives them before the first event is written: each applies events of its own partitions only.
+    await waitFor(
+      async () => {
+        const description = await tributary.describeGroup(group).catch(() => undefined);
+        return (
+          description?.members.length === 2 &&
+          description.partitions.length === PARTITIONS &&
+          description.partitions.every((partition) => partition.holder !== null && partition.holder === partition.assigned_to)
+        );
+      },
+      { timeoutMs: 60_000, what: `both processors to join and settle\n${a.output()}\n${b.output()}` },
+    );
 
-    const simulator = spawnPart('simulator.js', { COUNT: String(COUNT), RATE: '600', SEED: String(SEED), RUN_ID: run, PLAYERS: String(PLAYERS) });
+    const simulator = spawnPart('simulator.js', { COUNT: String(COUNT), RATE: '300', SEED: String(SEED), RUN_ID: run, PLAYERS: String(PLAYERS) });
     // Kill whichever processor has applied a good part of its share first: it dies with work in hand.
     const victim = await waitFor(
       async () => {
@@ -171,20 +183,54 @@ describe('the live leaderboard example', () => {
       { timeoutMs: 60_000, what: `a processor to apply 100 events\n${simulator.output()}` },
     );
     const killed = byName.get(victim)!;
+
+    // The crash that matters is one after applying and before committing. Freeze the victim (SIGSTOP) and,
+    // once the gateway has not heard from it for a while (its last request is done), compare what it applied
+    // with what its partitions have committed; with nothing in hand, let it run on (SIGCONT, well inside its
+    // session) and try again.
+    const inHand = await waitFor(
+      async () => {
+        const memberId = (await tributary.describeGroup(group)).members.find((member) => member.name === victim)?.member_id;
+        if (memberId === undefined) return false;
+        killed.child.kill('SIGSTOP');
+        const quiet = await waitFor(
+          async () => {
+            const description = await tributary.describeGroup(group);
+            const member = description.members.find((candidate) => candidate.member_id === memberId);
+            return member === undefined ? 'expired' : member.expires_in_ms <= SESSION_TIMEOUT_MS - 600 && description;
+          },
+          { timeoutMs: 30_000, what: `the gateway to stop hearing from ${victim}` },
+        );
+        if (quiet === 'expired') {
+          killed.child.kill('SIGCONT');
+          return false;
+        }
+        const applied = (await store.stats()).processors[victim] ?? 0;
+        const committed = quiet.partitions
+          .filter((partition) => partition.holder === memberId)
+          .reduce((sum, partition) => sum + (partition.committed_offset ?? 0), 0);
+        if (applied > committed) return { applied, committed };
+        killed.child.kill('SIGCONT');
+        return false;
+      },
+      { timeoutMs: 90_000, intervalMs: 100, what: `${victim} to be frozen with events applied and not committed` },
+    );
     killed.child.kill('SIGKILL');
     expect(await killed.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const survivorName = victim === 'proc-a' ? 'proc-b' : 'proc-a';
     const survivor = byName.get(survivorName)!;
 
     expect(await simulator.exited, simulator.output()).toEqual({ code: 0, signal: null });
-    // The killed member's session (2 s) expires, the survivor takes its partitions and catches up.
+    // The killed member's session (3 s) expires, the survivor takes its partitions and catches up.
     const done = await waitFor(() => caughtUp(COUNT), { timeoutMs: 120_000, what: `the group to catch up\n${survivor.output()}` });
     expect(done.members.map((member) => member.name)).toEqual([survivorName]);
     expect(done.members[0]!.assignment).toEqual([{ topic, partitions: [...Array(PARTITIONS).keys()] }]);
 
     const stats = await store.stats();
     await expectTotalsMatchProducedEvents(stats);
-    // Each event was applied by exactly one of them; a redelivered one is a duplicate, never a second count.
+    // Each event was applied by exactly one of them: the ones the victim applied and never committed went to
+    // the survivor again, and it counted them as duplicates, not twice.
+    expect(stats.duplicates).toBeGreaterThanOrEqual(inHand.applied - inHand.committed);
     expect(Object.keys(stats.processors).sort()).toEqual(['proc-a', 'proc-b']);
     expect(stats.processors['proc-a']! + stats.processors['proc-b']!).toBe(COUNT);
     expect(survivor.child.exitCode).toBe(null);
