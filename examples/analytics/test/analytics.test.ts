@@ -16,10 +16,10 @@ import { Tributary } from '../src/tributary.js';
 import { launchChromium, type HeadlessBrowser } from './browser.js';
 import { startStack, type RunningStack } from './stack.js';
 
-const EVENTS = 3_000;
+const EVENTS = 10_000;
 const topic = uniqueName('telemetry');
 const group = uniqueName('analytics');
-const log = simulate({ seed: 2026, players: 40, events: EVENTS });
+const log = simulate({ seed: 2026, players: 100, events: EVENTS });
 
 let stack: RunningStack;
 let tributary: Tributary;
