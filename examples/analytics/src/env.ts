@@ -39,7 +39,12 @@ export function run(name: string, main: () => Promise<void>): void {
 /** True when the module at `moduleUrl` is the script node was started with (not imported by a test). */
 export function isMain(moduleUrl: string): boolean {
   const script = process.argv[1];
-  return script !== undefined && realpathSync(script) === fileURLToPath(moduleUrl);
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(moduleUrl);
+  } catch {
+    return false; // not a file: node -e, a REPL
+  }
 }
 
 /** Where the example's pieces meet: its topic and group on Tributary, its aggregates in Redis. */
