@@ -44,7 +44,7 @@ async function receive(player: Player, count: number): Promise<FeedItem[]> {
       items.push(...(await player.poll({ waitMs: 200, max: 7 })));
       return items.length >= count;
     },
-    { what: `${count} updates for ${player.email}`, timeoutMs: 30_000 },
+    { what: `${count} updates for ${player.email}`, timeoutMs: 60_000 },
   );
   expect(await player.poll({ waitMs: 0 })).toEqual([]);
   return items;
@@ -130,6 +130,36 @@ describe('game updates: a topic per game, players following games by email', () 
     controller.abort();
     await watching;
     expect(idsByGame(seen)).toEqual(expectedIds(published, [busy]));
+  });
+
+  it('under load: 40 players following seeded sets of 10 games each get exactly their games’ 30 updates each', { timeout: 180_000 }, async () => {
+    // A seeded choice of follows (mulberry32), so a failure can be replayed.
+    let state = 1234;
+    const random = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const many = Array.from({ length: 10 }, (_, i) => uniqueName(`game${i}`));
+    for (const game of many) await producer.addGame(game);
+    for (const game of many) await stack.gatewayKnows(topicOf(game));
+    const players = Array.from({ length: 40 }, () => {
+      const followed = many.filter(() => random() < 0.3);
+      return { player: new Player(tributary, uniqueEmail()), followed: followed.length > 0 ? followed : [many[0]!] };
+    });
+    for (const { player, followed } of players) for (const game of followed) await player.follow(game);
+
+    // The games publish side by side, each in its own order; players read side by side too.
+    const rounds = await Promise.all(many.map((game) => publishRounds([game], 30, 'load')));
+    const published = new Map(rounds.flatMap((byGame) => [...byGame]));
+    await Promise.all(
+      players.map(async ({ player, followed }) => {
+        const items = await receive(player, followed.length * 30);
+        expect(items).toHaveLength(followed.length * 30);
+        expect(idsByGame(items)).toEqual(expectedIds(published, followed));
+      }),
+    );
   });
 
   it('names games by slugs and topics game.<slug>', () => {
