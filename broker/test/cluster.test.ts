@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
+import type { ClusterInfo } from '@tributary/core';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 
 // Two broker instances on one ZooKeeper root and one Redis: any broker serves any write (docs/invariants.md I7).
@@ -18,13 +19,7 @@ beforeAll(async () => {
   await Promise.all([a.listen(), b.listen()]);
 });
 
-interface BrokerStatus {
-  id: string;
-  alive: boolean;
-  last_seen: string | null;
-}
-
-const cluster = async (broker: Broker) => (await broker.app.inject({ method: 'GET', url: '/cluster' })).json();
+const cluster = async (broker: Broker): Promise<ClusterInfo> => (await broker.app.inject({ method: 'GET', url: '/cluster' })).json();
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
 });
@@ -78,9 +73,9 @@ describe('two brokers', () => {
   it('lists both brokers, alive, and exactly one controller with its epoch in /cluster', async () => {
     const body = await waitFor(async () => {
       const answer = await cluster(b);
-      return answer.brokers.every((x: BrokerStatus) => x.alive) && answer.controller ? answer : undefined;
+      return answer.brokers.every((x) => x.alive) && answer.controller ? answer : undefined;
     });
-    expect(body.brokers.map((x: BrokerStatus) => x.id)).toEqual([idA, idB]);
+    expect(body.brokers.map((x) => x.id)).toEqual([idA, idB]);
     expect(body.brokers[0]).toEqual({
       id: idA,
       host: '127.0.0.1',
@@ -120,7 +115,7 @@ describe('two brokers', () => {
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      const status = async () => ((await cluster(a)).brokers as BrokerStatus[]).find((x) => x.id === id);
+      const status = async () => (await cluster(a)).brokers.find((x) => x.id === id);
       await waitFor(async () => (await status())?.alive, { timeoutMs: 20_000, what: 'the broker process to register and beat' });
       child.kill('SIGKILL');
       await exited;
@@ -146,9 +141,9 @@ describe('two brokers', () => {
       const [leaderId, followerId] = leader === a ? [idA, idB] : [idB, idA];
       const body = await waitFor(async () => {
         const answer = await cluster(c);
-        return answer.brokers.some((x: BrokerStatus) => x.id === leaderId) ? undefined : answer;
+        return answer.brokers.some((x) => x.id === leaderId) ? undefined : answer;
       });
-      expect(body.brokers.map((x: BrokerStatus) => x.id)).toEqual(expect.arrayContaining([followerId, idC]));
+      expect(body.brokers.map((x) => x.id)).toEqual(expect.arrayContaining([followerId, idC]));
       expect([follower.controller.active, c.controller.active].filter(Boolean)).toHaveLength(1);
       // Restart the closed one so afterAll can close both again.
       if (leader === a) a = await createBroker({ ...base, instanceId: idA });

@@ -4,13 +4,8 @@
 import { Argument, Command } from 'commander';
 import { path } from './client.js';
 import { contextOf } from './context.js';
+import type { Acl, AclList } from '@tributary/core';
 import { printJson, printLines, table } from './output.js';
-
-interface Acl {
-  principal: string;
-  operation: string;
-  resource: string;
-}
 
 const operation = () => new Argument('<operation>', 'what the principal may do').choices(['produce', 'consume', 'describe', 'admin']);
 const resource = () => new Argument('<resource>', "cluster, topic:<name>, topic:<prefix>*, group:<name> or group:<prefix>* (quote the *)");
@@ -37,7 +32,7 @@ export function aclCommand(): Command {
     .argument('[principal]')
     .action(async function (this: Command, principal: string | undefined) {
       const context = contextOf(this);
-      const { acls } = await context.brokerClient().get<{ acls: Acl[] }>('/acls', { query: { principal } });
+      const { acls } = await context.brokerClient().get<AclList>('/acls', { query: { principal } });
       if (context.json) return printJson({ acls });
       if (acls.length === 0) return printLines(principal ? `${principal} has no ACLs` : 'no ACLs');
       printLines(table(['principal', 'operation', 'resource'], acls.map((entry) => [entry.principal, entry.operation, entry.resource])));

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
+import type { ErrorAnswer } from '@tributary/core';
 import { CliError } from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -18,11 +19,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Error body of both services: {statusCode, code, error, message, retriable}. */
-interface ErrorBody {
-  code?: string;
-  message?: string;
-}
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -76,7 +72,8 @@ export class ServiceClient {
     const response = await this.send(method, path, options);
     const body = await this.#json(response, options.signal);
     if (!response.ok) {
-      const error = body as ErrorBody | undefined;
+      // Anything may answer a non-2xx (a proxy too): read the error body's fields only if they are there.
+      const error = body as Partial<ErrorAnswer> | undefined;
       const message =
         typeof error?.message === 'string' && error.message
           ? error.message

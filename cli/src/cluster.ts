@@ -7,24 +7,8 @@ import { Command } from 'commander';
 import type { ServiceClient } from './client.js';
 import { contextOf } from './context.js';
 import { CliError } from './errors.js';
+import type { ClusterInfo, NotReady, Readiness } from '@tributary/core';
 import { fields, printJson, printLines, table } from './output.js';
-
-/** GET /cluster on the broker. */
-interface ClusterInfo {
-  brokers: Array<{
-    id: string;
-    host: string;
-    port: number;
-    started_at: string;
-    version: string;
-    last_seen: string | null;
-    alive: boolean;
-  }>;
-  controller: { broker_id: string; epoch: number; elected_at: string } | null;
-  this_broker: { id: string; controller: boolean };
-  redis: { address: string; state: string };
-  zookeeper: { address: string; root: string; state: string };
-}
 
 interface ServiceHealth {
   url: string;
@@ -61,7 +45,7 @@ async function readiness(service: ServiceClient): Promise<ServiceHealth> {
   try {
     // /readyz answers 503 with the same body when a dependency is down: that is a report, not a failure.
     const response = await service.send('GET', '/readyz');
-    const body = (await response.json().catch(() => ({}))) as { status?: string; checks?: Record<string, string>; message?: string };
+    const body = (await response.json().catch(() => ({}))) as Partial<Readiness & NotReady>;
     const checks = body.checks ?? {};
     return {
       url,

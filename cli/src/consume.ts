@@ -13,37 +13,11 @@ import { path, type ServiceClient } from './client.js';
 import { contextOf, integerIn } from './context.js';
 import { usageError } from './errors.js';
 import { consumeAsMember } from './group-consume.js';
+import type { GroupMessage, Message as ReadMessage, PartitionProgress, PartitionReadAnswer, TopicReadAnswer } from '@tributary/core';
 import { note, plainValue, printJson, printLines } from './output.js';
 
-export interface Message {
-  topic?: string;
-  partition?: number;
-  offset: number;
-  key: string | null;
-  value: unknown;
-  timestamp: number;
-  headers?: Record<string, string>;
-}
-
-/** Where one partition stands after a read (GET /read answers this per partition). */
-interface Progress {
-  partition: number;
-  start_offset: number;
-  next_offset: number;
-  high_watermark: number;
-  lag: number;
-  offset_reset?: { from: number; to: number };
-}
-
-/** GET /read/:email/:topic/:key and ?partition=N: one partition's progress, with the messages. */
-type PartitionRead = Progress & { topic: string; messages: Message[] };
-/** GET /read/:email/:topic: every partition. */
-interface TopicRead {
-  topic: string;
-  lag: number;
-  partitions: Progress[];
-  messages: Message[];
-}
+/** A record as an email read or a group fetch answers it (a fetch's records also name their topic). */
+export type Message = ReadMessage | GroupMessage;
 
 export interface ConsumeOptions {
   email?: string;
@@ -162,7 +136,7 @@ async function asConsumer(gateway: ServiceClient, topic: string, options: Consum
     else if (options.from) note(`${email} is already subscribed to ${topic}: resuming at its committed offset (--from applies to new subscriptions)`);
   }
   let announced = false;
-  const announce = (progress: Progress[]) => {
+  const announce = (progress: PartitionProgress[]) => {
     if (json || announced) return;
     announced = true;
     const behind = progress.reduce((sum, p) => sum + p.high_watermark - p.start_offset, 0);
@@ -170,14 +144,14 @@ async function asConsumer(gateway: ServiceClient, topic: string, options: Consum
     note(`reading ${topic} ${where} (${behind} behind)`);
   };
   // The last read's progress per partition, for the commit that follows it.
-  let progress: Progress[] = [];
+  let progress: PartitionProgress[] = [];
   return {
     async read(max, waitMs, stop) {
       const common = { max, wait_ms: waitMs, commit: false };
       const request = { timeoutMs: waitMs + 15_000, signal: stop };
       let messages: Message[];
       if (key !== undefined || options.partition !== undefined) {
-        const read = await gateway.get<PartitionRead>(key !== undefined ? path`/read/${email}/${topic}/${key}` : path`/read/${email}/${topic}`, {
+        const read = await gateway.get<PartitionReadAnswer>(key !== undefined ? path`/read/${email}/${topic}/${key}` : path`/read/${email}/${topic}`, {
           // With --only-key most records scanned may not be shown: scan a full batch, the commit stops at --max.
           query: key !== undefined ? { ...common, max: options.onlyKey ? READ_BATCH : max, only_key: options.onlyKey } : { ...common, partition: options.partition },
           ...request,
@@ -185,7 +159,7 @@ async function asConsumer(gateway: ServiceClient, topic: string, options: Consum
         progress = [read];
         messages = read.messages.map((message) => ({ topic: read.topic, partition: read.partition, ...message }));
       } else {
-        const read = await gateway.get<TopicRead>(path`/read/${email}/${topic}`, { query: common, ...request });
+        const read = await gateway.get<TopicReadAnswer>(path`/read/${email}/${topic}`, { query: common, ...request });
         progress = read.partitions;
         messages = read.messages.map((message) => ({ topic: read.topic, ...message }));
       }

@@ -4,22 +4,10 @@
 // the other members at once instead of after its session timeout.
 import { path, type ServiceClient } from './client.js';
 import { consume, valueText, type Batch, type ConsumeOptions, type Consumer, type Message } from './consume.js';
+import type { FetchAnswer, GroupMessage, MemberView, PartitionAssignment } from '@tributary/core';
 import { note } from './output.js';
 
-interface Assignment {
-  topic: string;
-  partitions: number[];
-}
-
-/** POST /groups/:group/members, and the member fields of a fetch. */
-interface MemberView {
-  member_id: string;
-  generation: number;
-  assignment: Assignment[];
-  pending: Assignment[];
-}
-
-const describe = (assignment: Assignment[]) =>
+const describe = (assignment: PartitionAssignment[]) =>
   assignment.length === 0 ? 'no partitions' : assignment.map(({ topic, partitions }) => `${topic} ${partitions.join(',')}`).join('; ');
 
 export async function consumeAsMember(gateway: ServiceClient, topic: string, options: ConsumeOptions & { group: string }, stop: AbortSignal, json: boolean): Promise<void> {
@@ -32,7 +20,7 @@ export async function consumeAsMember(gateway: ServiceClient, topic: string, opt
   let assignment = describe(joined.assignment);
   const consumer: Consumer = {
     async read(max, waitMs, signal): Promise<Batch> {
-      const fetched = await gateway.get<MemberView & { messages: Message[] }>(path`/groups/${group}/members/${member}/records`, {
+      const fetched = await gateway.get<FetchAnswer>(path`/groups/${group}/members/${member}/records`, {
         query: { max, wait_ms: waitMs },
         timeoutMs: waitMs + 15_000,
         signal,
@@ -44,7 +32,8 @@ export async function consumeAsMember(gateway: ServiceClient, topic: string, opt
     },
     async commit(_batch, shown) {
       const next = new Map<string, { topic: string; partition: number; offset: number }>();
-      for (const m of shown) next.set(`${m.topic}/${m.partition}`, { topic: m.topic!, partition: m.partition!, offset: m.offset + 1 });
+      // What read() answered: a fetch's records, each naming its topic and partition.
+      for (const m of shown as GroupMessage[]) next.set(`${m.topic}/${m.partition}`, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
       if (next.size > 0) await gateway.post(path`/groups/${group}/members/${member}/commit`, { body: { offsets: [...next.values()] } });
     },
     line: (message) => `${message.partition}\t${message.offset}\t${message.key ?? ''}\t${valueText(message)}`,

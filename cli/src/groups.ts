@@ -5,28 +5,8 @@ import { contextOf } from './context.js';
 import { usageError } from './errors.js';
 import { fields, printJson, printLines, table } from './output.js';
 import { parseFrom } from './tail.js';
+import type { GroupDescription, GroupOffsets } from '@tributary/core';
 import { confirm } from './topics.js';
-
-interface Assignment {
-  topic: string;
-  partitions: number[];
-}
-
-/** GET /groups/:group. */
-interface GroupDescription {
-  group: string;
-  generation: number;
-  created_at: string | null;
-  config: { max_deliveries: number; retry_delay_ms: number; dead_letter_topic: string | null };
-  members: Array<{ member_id: string; name: string; topics?: string[]; pattern?: string; session_timeout_ms: number; expires_in_ms: number; assignment: Assignment[] }>;
-  partitions: Array<{ topic: string; partition: number; holder: string | null; committed_offset: number | null; high_watermark: number; lag: number; nacked: number }>;
-  lag: number;
-}
-
-interface OffsetList {
-  group: string;
-  offsets: Array<{ topic: string; partition: number; offset: number }>;
-}
 
 /** `topic:partition:offset`, as --offset takes it. */
 function parseOffset(text: string, earlier: Array<{ topic: string; partition: number; offset: number }> = []) {
@@ -96,14 +76,14 @@ export function groupsCommand(): Command {
     .addOption(new Option('--to <where>', '(required: this or --offset) earliest, latest, a time (2026-11-23T10:00:00Z) or a duration ago (10m)').argParser(parseFrom))
     .option('--topic <topic>', 'with --to: reset this topic (repeat for more; default: every topic the group has offsets for)', collect)
     .option('--offset <topic:partition:offset>', '(required: this or --to) set exactly this offset (repeat for more)', parseOffset)
-    .action(async function (this: Command, group: string, options: { to?: ReturnType<typeof parseFrom>; topic?: string[]; offset?: OffsetList['offsets'] }) {
+    .action(async function (this: Command, group: string, options: { to?: ReturnType<typeof parseFrom>; topic?: string[]; offset?: GroupOffsets['offsets'] }) {
       const context = contextOf(this);
       if ((options.to === undefined) === (options.offset === undefined)) throw usageError('give --to or --offset, one of them');
       if (options.to && 'offset' in options.to) throw usageError('--to takes earliest, latest or a time; for an offset use --offset topic:partition:offset');
       const body = options.offset
         ? { offsets: options.offset }
         : { ...('at' in options.to! ? { to: options.to.at } : { timestamp: (options.to as { timestamp: number }).timestamp }), ...(options.topic ? { topics: options.topic } : {}) };
-      const result = await context.gatewayClient().post<OffsetList>(path`/groups/${group}/offsets`, { body });
+      const result = await context.gatewayClient().post<GroupOffsets>(path`/groups/${group}/offsets`, { body });
       if (context.json) return printJson(result);
       printLines(table(['topic', 'partition', 'offset'], result.offsets.map((o) => [o.topic, o.partition, o.offset])));
     });

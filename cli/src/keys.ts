@@ -4,13 +4,8 @@ import { Command } from 'commander';
 import { path } from './client.js';
 import { contextOf } from './context.js';
 import { CliError } from './errors.js';
+import type { KeyCreated, KeyList } from '@tributary/core';
 import { note, printJson, printLines, table } from './output.js';
-
-interface KeyInfo {
-  key_id: string;
-  principal: string;
-  created_at: string;
-}
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('API keys of principals (needs admin on cluster)');
@@ -21,7 +16,7 @@ export function keysCommand(): Command {
     .argument('<principal>', 'who the key acts as')
     .action(async function (this: Command, principal: string) {
       const context = contextOf(this);
-      const created = await context.brokerClient().post<KeyInfo & { key: string }>('/keys', { body: { principal } });
+      const created = await context.brokerClient().post<KeyCreated>('/keys', { body: { principal } });
       if (context.json) return printJson({ principal: created.principal, key: created.key, key_id: created.key_id, created_at: created.created_at });
       printLines(created.key);
       note(`API key ${created.key_id} for ${created.principal}: store it now, it is not shown again`);
@@ -33,7 +28,7 @@ export function keysCommand(): Command {
     .option('--principal <principal>', 'only this principal’s keys')
     .action(async function (this: Command, options: { principal?: string }) {
       const context = contextOf(this);
-      const { keys: list } = await context.brokerClient().get<{ keys: KeyInfo[] }>('/keys', { query: { principal: options.principal } });
+      const { keys: list } = await context.brokerClient().get<KeyList>('/keys', { query: { principal: options.principal } });
       if (context.json) return printJson({ keys: list });
       if (list.length === 0) return printLines('no API keys');
       printLines(table(['key id', 'principal', 'created'], list.map((key) => [key.key_id, key.principal, key.created_at])));
@@ -46,7 +41,7 @@ export function keysCommand(): Command {
     .action(async function (this: Command, target: string) {
       const context = contextOf(this);
       const broker = context.brokerClient();
-      const { keys: list } = await broker.get<{ keys: KeyInfo[] }>('/keys');
+      const { keys: list } = await broker.get<KeyList>('/keys');
       let revoked: string[];
       let principal: string;
       if (list.some((key) => key.key_id === target)) {

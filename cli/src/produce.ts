@@ -12,24 +12,11 @@ import { Command } from 'commander';
 import { path, type ServiceClient } from './client.js';
 import { contextOf } from './context.js';
 import { CliError } from './errors.js';
+import type { WriteAnswer, WriteRecord, WriteResult } from '@tributary/core';
 import { note, printJson, printLines, table } from './output.js';
 
-export interface RecordInput {
-  /** null: a keyless record, which the broker spreads over the partitions. */
-  key: string | null;
-  value: unknown;
-  headers?: Record<string, string>;
-  /** Idempotency id: the broker stores a record with an id it saw within the topic's dedup window only once. */
-  id?: string;
-}
-
-interface WriteResult {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  duplicate?: true;
-}
+/** A record as the broker takes it: a null key is a keyless record, an id makes retries safe (the dedup window). */
+export type RecordInput = WriteRecord;
 
 export interface ProduceSummary {
   topic: string;
@@ -67,7 +54,7 @@ ${BATCH_RECORDS}, in order. A bad line stops the run: the records before it are 
       const broker = context.brokerClient();
       if (value !== undefined) {
         const record: RecordInput = { key: options.key, value: parseValue(value), ...(options.id === undefined ? {} : { id: options.id }) };
-        const result = await broker.post<WriteResult>(path`/write/${topic}`, { body: record });
+        const result = await broker.post<WriteAnswer & WriteResult>(path`/write/${topic}`, { body: record });
         if (context.json) return printJson(result);
         const where = `partition ${result.partition}, offset ${result.offset}`;
         return printLines(result.duplicate ? `id ${options.id} was already written to ${result.topic} (${where}): nothing new stored` : `wrote 1 record to ${result.topic}: ${where}`);
@@ -103,7 +90,7 @@ export async function produceLines(
 
   const send = async (records: RecordInput[], fromLine: number) => {
     try {
-      const { results } = await broker.post<{ results: WriteResult[] }>(path`/write/${topic}`, { body: { records } });
+      const { results } = await broker.post<Required<Pick<WriteAnswer, 'results'>>>(path`/write/${topic}`, { body: { records } });
       for (const { partition, duplicate } of results) {
         if (duplicate) {
           summary.duplicates++;

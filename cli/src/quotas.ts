@@ -5,13 +5,8 @@ import { Command } from 'commander';
 import { path } from './client.js';
 import { contextOf, integerIn } from './context.js';
 import { usageError } from './errors.js';
+import type { Quota, QuotaList } from '@tributary/core';
 import { printJson, printLines, table } from './output.js';
-
-interface QuotaView {
-  principal: string;
-  requests_per_sec?: number;
-  produce_bytes_per_sec?: number;
-}
 
 const limit = (value: number | undefined, fallback: number | undefined) => {
   const shown = value ?? fallback;
@@ -26,7 +21,7 @@ export function quotasCommand(): Command {
     .description('the defaults and every principal with quotas of its own')
     .action(async function (this: Command) {
       const context = contextOf(this);
-      const answer = await context.brokerClient().get<{ defaults: Omit<QuotaView, 'principal'>; principals: QuotaView[] }>('/quotas');
+      const answer = await context.brokerClient().get<QuotaList>('/quotas');
       if (context.json) return printJson(answer);
       const { defaults, principals } = answer;
       printLines(
@@ -52,7 +47,7 @@ export function quotasCommand(): Command {
         throw usageError('give --requests-per-sec, --produce-bytes-per-sec or both');
       }
       const body = { requests_per_sec: options.requestsPerSec, produce_bytes_per_sec: options.produceBytesPerSec };
-      const answer = await context.brokerClient().request<QuotaView>('PUT', path`/quotas/${principal}`, { body });
+      const answer = await context.brokerClient().request<Quota>('PUT', path`/quotas/${principal}`, { body });
       if (context.json) return printJson(answer);
       const own = (value: number | undefined) => (value === undefined ? 'the default' : value === 0 ? 'no limit' : String(value));
       printLines(`quotas of ${principal}: ${own(answer.requests_per_sec)} requests/s, ${own(answer.produce_bytes_per_sec)} produced bytes/s`);

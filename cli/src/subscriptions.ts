@@ -3,17 +3,8 @@
 import { Command } from 'commander';
 import { path } from './client.js';
 import { contextOf } from './context.js';
+import type { SubscriptionList } from '@tributary/core';
 import { printJson, printLines, table } from './output.js';
-
-interface SubscriptionList {
-  email: string;
-  subscriptions: Array<{
-    topic: string;
-    topic_id: string;
-    lag: number;
-    partitions: Array<{ partition: number; committed_offset: number; log_start_offset: number; high_watermark: number; lag: number }>;
-  }>;
-}
 
 export function subscriptionsCommand(): Command {
   return new Command('subscriptions')

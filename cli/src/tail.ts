@@ -9,17 +9,11 @@ import { path, type ServiceClient } from './client.js';
 import { contextOf, integerIn } from './context.js';
 import { parseDuration } from './duration.js';
 import { plainValue, printJson, printLines } from './output.js';
+import type { BrowseAnswer } from '@tributary/core';
 import type { TopicDescription } from './topics.js';
 
 /** Where tail starts in each partition. */
 export type From = { at: 'earliest' | 'latest' } | { offset: number } | { timestamp: number };
-
-interface Browsed {
-  partition: number;
-  next_offset: number;
-  high_watermark: number;
-  messages: Array<{ partition: number; offset: number; key: string | null; value: unknown; timestamp: number; headers: Record<string, string> }>;
-}
 
 interface TailOptions {
   partition?: number;
@@ -85,11 +79,11 @@ async function tail(broker: ServiceClient, topic: string, options: TailOptions, 
   );
   let remaining = options.max ?? Number.POSITIVE_INFINITY;
   while (remaining > 0 && !stop.aborted) {
-    let browsed: Browsed[];
+    let browsed: BrowseAnswer[];
     try {
       browsed = await Promise.all(
         [...positions].map(([partition, offset]) =>
-          broker.get<Browsed>(path`/topics/${topic}/partitions/${partition}/records`, {
+          broker.get<BrowseAnswer>(path`/topics/${topic}/partitions/${partition}/records`, {
             query: { max: Math.min(BATCH, remaining), ...(offset === undefined ? { timestamp: (options.from as { timestamp: number }).timestamp } : { offset }) },
             signal: stop,
           }),

@@ -1,35 +1,10 @@
 // HTTP helpers for consumer-group tests: one member's calls against one gateway, through app.inject().
 import { expect } from 'vitest';
+import type { FetchAnswer, GroupMessage, MemberView as MemberAnswer, PartitionAssignment as Assignment } from '@tributary/core';
 import type { Gateway } from '../src/index.js';
 
-export interface GroupMessage {
-  topic: string;
-  partition: number;
-  offset: number;
-  delivery_count: number;
-  key: string | null;
-  value: unknown;
-  headers: Record<string, string>;
-  timestamp: number;
-}
-
-export interface Assignment {
-  topic: string;
-  partitions: number[];
-}
-
-export interface MemberAnswer {
-  group: string;
-  member_id: string;
-  generation: number;
-  assignment: Assignment[];
-  pending: Assignment[];
-  heartbeat_interval_ms: number;
-}
-
-export interface FetchAnswer extends MemberAnswer {
-  messages: GroupMessage[];
-}
+// The answers, as the gateway's schemas say (core/src/protocol/groups.ts).
+export type { Assignment, FetchAnswer, GroupMessage, MemberAnswer };
 
 export function groupApi(gateway: Gateway) {
   const inject = gateway.app.inject.bind(gateway.app);

@@ -2,7 +2,7 @@
 // the test run's Redis and ZooKeeper, with helpers that speak HTTP to them through app.inject().
 import { expect } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
-import type { Config, RecordInput, RedisClient } from '@tributary/core';
+import type { Config, RecordInput, RedisClient, WriteResult } from '@tributary/core';
 import { inspectRedis, testConfig, uniqueName, waitFor } from '@tributary/testkit';
 import { createGateway, type Gateway } from '../src/index.js';
 
@@ -11,11 +11,7 @@ export interface TopicRef {
   id: string;
 }
 
-export interface WriteResult {
-  partition: number;
-  offset: number;
-  timestamp: number;
-}
+export type { WriteResult };
 
 export class Stack {
   private constructor(

@@ -102,6 +102,7 @@ export type MemberView = Static<typeof MemberView>;
 export const GroupMessage = Type.Object({
   topic: Type.String(),
   ...Message.properties,
+  partition: Type.Integer(),
   delivery_count: Type.Integer({ description: 'deliveries of the record so far, this one included' }),
 });
 export type GroupMessage = Static<typeof GroupMessage>;

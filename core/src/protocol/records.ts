@@ -25,6 +25,10 @@ export const BrowseQuery = Type.Object(
 /** As a handler sees it: validation filled the defaults in. */
 export type BrowseQuery = Defaulted<Static<typeof BrowseQuery>, 'max' | 'max_bytes'>;
 
+/** A browsed record names its partition. */
+export const BrowsedMessage = Type.Object({ ...Message.properties, partition: Type.Integer() });
+export type BrowsedMessage = Static<typeof BrowsedMessage>;
+
 /** The answer (JSON text built by the broker: stored records are spliced in, not re-serialized). */
 export const BrowseAnswer = Type.Object({
   topic: Type.String(),
@@ -33,6 +37,6 @@ export const BrowseAnswer = Type.Object({
   high_watermark: Type.Integer(),
   next_offset: Type.Integer({ description: 'where the next browse starts: past the last record returned' }),
   offset_reset: Type.Optional(Type.Object(OffsetReset.properties, { description: 'the asked-for offset was below the log start' })),
-  messages: Type.Array(Message),
+  messages: Type.Array(BrowsedMessage),
 });
 export type BrowseAnswer = Static<typeof BrowseAnswer>;
