@@ -22,6 +22,8 @@ const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
 const singleOnly = [
   // Their own single Redis (stopped and restarted for an outage, restarted from its AOF, frozen) and ZooKeeper.
   'consumer-gateway/test/outage.test.ts',
+  // Counts cluster-wide totals (GET /stats): only on a Redis where nothing else counts.
+  'consumer-gateway/test/stats.test.ts',
   'broker/test/redis-restart.test.ts',
   'consumer-gateway/test/readiness.test.ts',
   // Counts the gateway's connections in one server's CLIENT LIST.

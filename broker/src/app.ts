@@ -12,6 +12,7 @@ import {
   registerAccessRoutes,
   registerHealthRoutes,
   registerMetricsRoute,
+  registerStatsRoute,
   TributaryError,
   topicConfigDefaults,
   topicNotFound,
@@ -47,6 +48,7 @@ import { browseRoutes } from './browse.js';
 import { consoleRoutes } from './console.js';
 import type { BrokerRegistry } from './registry.js';
 import { TopicAdmin, type TopicConfigInput } from './topic-admin.js';
+import { replayRoutes } from './replay.js';
 import { isStored, PartitionWriter } from './write.js';
 
 export interface BrokerDeps {
@@ -71,6 +73,8 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   const admin = new TopicAdmin({ ...deps, logs: storage.logs });
   const writer = new PartitionWriter(storage.logs, deps.metrics);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
+  registerStatsRoute(app, { redis, topics });
+  app.register(replayRoutes, { replays: storage.replays, logs: storage.logs, topics });
 
   // Path parameters are checked by TopicAdmin, whose messages say exactly which rule was broken.
   app.post<{ Params: { topic: string; num_partitions: string }; Body: TopicConfigInput | undefined }>(

@@ -42,6 +42,8 @@ export interface ControllerDeps {
   paths: ZooKeeperPaths;
   topics: TopicCache;
   log: Logger;
+  /** Runs replays (replay.ts) while this broker is the active controller. */
+  replays?: { start(): void; stop(): Promise<void> };
 }
 
 /** As stored at /controller. */
@@ -93,6 +95,7 @@ export class Controller {
   #pause(): void {
     this.#active = false;
     clearTimeout(this.#retentionTimer);
+    void this.deps.replays?.stop();
   }
 
   #retry(what: () => Promise<void>): void {
@@ -177,6 +180,7 @@ export class Controller {
     this.#active = true;
     void this.#watchDeletedTopics();
     this.#scheduleRetention(0);
+    this.deps.replays?.start();
   }
 
   /**

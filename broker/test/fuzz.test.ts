@@ -368,6 +368,10 @@ function redisLayout(): RegExp[] {
     ...optional('groupKeys', placeholder.name).flatMap(expand),
     ...optional('topicReaderKeys', placeholder.id).flatMap(expand),
     ...(typeof builders['groupIndexKey'] === 'string' ? [builders['groupIndexKey'] as string] : []),
+    keys.statsKeys.totals,
+    keys.statsKeys.second(placeholder.n),
+    keys.replayKeys(placeholder.name).state,
+    keys.replayIndexKey,
   ];
   return templates.map(
     (template) =>

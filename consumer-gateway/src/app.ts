@@ -20,6 +20,7 @@ import {
   redisHealth,
   registerHealthRoutes,
   registerMetricsRoute,
+  registerStatsRoute,
   subscriberHealth,
   SeekAnswer,
   SeekBody,
@@ -89,9 +90,10 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const offsets = new ConsumerOffsets(storage, topics);
   const reader = new PartitionReader(storage, waiters, metrics);
   app.register(readRoutes, { topics, partitions: reader, topicReader: new TopicReader(storage, waiters, reader) });
-  const groups = createGroups({ config, storage, zk, topics, waiters, logger: deps.logger });
+  const groups = createGroups({ config, storage, zk, topics, waiters, logger: deps.logger, metrics });
   app.register(groupRoutes, { groups });
   app.register(topicConsumerRoutes, { storage, topics, groups: groups.admin });
+  registerStatsRoute(app, { redis: storage.redis, topics });
   if (metrics) {
     registerMetricsRoute(app, metrics);
     registerGatewayMetrics(metrics, { waiters, storage, groups: groups.admin, maxGroups: config.metricsMaxTopics });

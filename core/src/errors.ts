@@ -17,6 +17,7 @@ export const errorTable = {
   INVALID_EMAIL: { statusCode: 400, retriable: false, message: 'invalid email address' },
   INVALID_OFFSET: { statusCode: 400, retriable: false, message: 'invalid offset' },
   JSON_TOO_DEEP: { statusCode: 400, retriable: false, message: 'the request body nests JSON deeper than allowed' },
+  INVALID_FILTER: { statusCode: 400, retriable: false, message: 'the filter is not a supported condition' },
   UNAUTHENTICATED: { statusCode: 401, retriable: false, message: 'send Authorization: Bearer <api key>' },
   FORBIDDEN: { statusCode: 403, retriable: false, message: 'the principal lacks the permission this request needs' },
   NOT_SUBSCRIBED: { statusCode: 403, retriable: false, message: 'not subscribed to this topic' },
@@ -29,6 +30,7 @@ export const errorTable = {
   REQUEST_TIMEOUT: { statusCode: 408, retriable: true, message: 'the request was not received in time' },
   RECORD_ID_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no record with this id in the dedup window' },
   GROUP_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no such consumer group' },
+  REPLAY_NOT_FOUND: { statusCode: 404, retriable: false, message: 'no such replay' },
   UNKNOWN_MEMBER: {
     statusCode: 404,
     retriable: false,
@@ -47,6 +49,7 @@ export const errorTable = {
   JSON_TOO_MANY_ELEMENTS: { statusCode: 413, retriable: false, message: 'the request body has more JSON elements than allowed' },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, retriable: false, message: 'send the body as application/json' },
   QUOTA_EXCEEDED: { statusCode: 429, retriable: true, message: 'the principal is over its quota; retry after Retry-After seconds' },
+  TOO_MANY_REPLAYS: { statusCode: 429, retriable: true, message: 'as many replays as may run at once are running' },
   HEADERS_TOO_LARGE: { statusCode: 431, retriable: false, message: 'the request headers are larger than allowed' },
   INTERNAL_ERROR: { statusCode: 500, retriable: false, message: 'internal error' },
   REDIS_UNAVAILABLE: { statusCode: 503, retriable: true, message: 'Redis did not answer in time' },

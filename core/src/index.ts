@@ -20,3 +20,4 @@ export * from './storage/quota-store.js';
 export * from './topics.js';
 export * from './zookeeper.js';
 export * from './service.js';
+export * from './stats.js';

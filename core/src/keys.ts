@@ -58,6 +58,21 @@
 //                                            ZooKeeper until its session times out, but stops beating at once
 //   trib:{cluster}:kafka-producer-ids  string  the last producer id InitProducerId handed out (INCR)
 //
+// Cluster-wide counts for GET /stats share the hash tag {stats} (each broker and gateway adds its own about once
+// a second, core/stats.ts):
+//   trib:{stats}:totals            hash  published, consumed: records since the cluster began counting
+//   trib:{stats}:second:<s>        hash  published, consumed: records counted in that second (Unix seconds, the
+//                                        counting process's clock); expires after 3 minutes
+//
+// One replay's keys share the hash tag {<replayId>} (POST /replay, broker/src/replay.ts):
+//   trib:replay:{<id>}:state       hash  spec (the request as JSON, with the topics' ids), status (running |
+//                                        completed | failed | cancelled), created_at, finished_at, error,
+//                                        scanned, matched, written, and per source partition p: pos:<p> (next
+//                                        offset to scan) and end:<p> (the partition's next offset when the
+//                                        replay was made: it reads no further); expires a day after it ends
+// and every replay, under its own tag:
+//   trib:{replays}:index           zset  replay id -> creation time (ms)
+//
 // One principal's quota counters share the hash tag {<principal>} (AUTH=on; principal names are
 // [A-Za-z0-9._@-], so nothing in them is a glob character or breaks the tag):
 //   trib:quota:{<principal>}:requests        string  requests in the current 1 s window (@fastify/rate-limit's
@@ -190,6 +205,16 @@ export const kafkaGroupIndexKey = `${PREFIX}:{kgroups}:index`;
 export const clusterKeys = Object.freeze({
   brokerHeartbeats: `${PREFIX}:{cluster}:broker-heartbeats`,
   kafkaProducerIds: `${PREFIX}:{cluster}:kafka-producer-ids`,
+});
+
+/** `id` is one Tributary made (hex): it goes into the hash tag as it is. */
+export const replayKeys = (id: string): { readonly state: string } => ({ state: `${PREFIX}:replay:{${id}}:state` });
+
+export const replayIndexKey = `${PREFIX}:{replays}:index`;
+
+export const statsKeys = Object.freeze({
+  totals: `${PREFIX}:{stats}:totals`,
+  second: (second: number) => `${PREFIX}:{stats}:second:${second}`,
 });
 
 export interface QuotaKeys {

@@ -61,7 +61,11 @@ export class ServiceMetrics {
     return name;
   }
 
+  /** Records stored and delivered by this instance since it started, for GET /stats (core/stats.ts). */
+  readonly totals = { published: 0, consumed: 0 };
+
   written(topic: string, records: number, bytes: number): void {
+    this.totals.published += records;
     const label = this.topic(topic);
     this.recordsWritten.inc({ topic: label }, records);
     this.bytesWritten.inc({ topic: label }, bytes);
@@ -69,6 +73,7 @@ export class ServiceMetrics {
 
   read(topic: string, records: number, bytes: number): void {
     if (records === 0) return;
+    this.totals.consumed += records;
     const label = this.topic(topic);
     this.recordsRead.inc({ topic: label }, records);
     this.bytesRead.inc({ topic: label }, bytes);

@@ -24,6 +24,24 @@ const topicExample = {
   created_at: '2026-11-23T02:00:00.000Z',
 };
 
+const replayExample = {
+  replay_id: '9f2c4e1a7b3d5f60',
+  status: 'running',
+  topic: 'game.match.end',
+  target: { topic: 'game.match.end.replay' },
+  from: 1_795_000_000_000,
+  to: 1_795_003_600_000,
+  filter: { mode: 'ranked', duration_s: { $gte: 600 } },
+  created_at: '2026-11-23T02:00:00.000Z',
+  finished_at: null,
+  error: null,
+  progress: { records_total: 12_000, scanned: 6_000, matched: 480, written: 480, percent: 50 },
+  partitions: [
+    { partition: 0, position: 3_000, end: 6_000 },
+    { partition: 1, position: 9_000, end: 12_000 },
+  ],
+};
+
 /**
  * Summaries and examples of both services' routes, by `METHOD url` as declared. A route's own
  * `schema.summary` wins; the test in broker/test/openapi.test.ts fails for a route that has neither.
@@ -52,6 +70,25 @@ export const routeDocs: Record<string, RouteDoc> = {
     summary: 'Browse a partition from an offset or a time, without consumer state',
     example: { topic: 'orders', partition: 0, records: [{ offset: 0, timestamp: 1_795_000_000_000, key: 'k', value: { n: 1 }, headers: {} }], next_offset: 1 },
   },
+  'GET /stats': {
+    summary: 'The cluster at a glance: records published and consumed (totals, per second), topics, partitions, subscriptions',
+    example: {
+      published_total: 1_542_000,
+      consumed_total: 1_541_200,
+      published_per_second: 450.5,
+      consumed_per_second: 448.2,
+      topics: 25,
+      active_topics: 12,
+      partitions: 96,
+      records_stored: 1_200_000,
+      subscriptions: { emails: 40, groups: 12 },
+      measured_at: '2026-11-23T02:00:00.000Z',
+    },
+  },
+  'POST /replay': { summary: 'Replay a time window of a topic, filtered by a condition on the values, into another topic (runs in the background)', example: replayExample },
+  'GET /replay/:id': { summary: 'A replay’s status and progress', example: replayExample },
+  'DELETE /replay/:id': { summary: 'Cancel a running replay (what it wrote stays written); an ended one keeps its outcome', example: { ...replayExample, status: 'cancelled' } },
+  'GET /replays': { summary: 'The last 100 replays, newest first', example: { replays: [replayExample] } },
   'GET /cluster': {
     summary: 'Brokers, the controller, and this broker’s view of Redis and ZooKeeper',
     example: {

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { zooKeeperPaths, type ZooKeeperPaths } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
 import { ServiceMetrics } from './metrics.js';
+import { StatsReporter } from './stats.js';
 import { connectRedis, createRedis, observeRedis, redisAddress, type RedisClient } from './storage/connection.js';
 import { createStorage, type Storage } from './storage/index.js';
 import { TopicCache } from './topics.js';
@@ -24,6 +25,8 @@ export interface Connections {
   readonly access: AccessControl;
   /** This instance's /metrics registry: Redis and ZooKeeper calls are already observed into it. */
   readonly metrics: ServiceMetrics;
+  /** Adds this instance's counts of records published and consumed to the cluster's (GET /stats). */
+  readonly stats: StatsReporter;
   close(): void;
 }
 
@@ -49,6 +52,7 @@ export async function connectServices(config: Config, name: string): Promise<Con
       throw err;
     });
     const session = zk;
+    const stats = new StatsReporter(redis, metrics, logger);
     return {
       logger,
       redis,
@@ -58,7 +62,9 @@ export async function connectServices(config: Config, name: string): Promise<Con
       topics,
       access,
       metrics,
+      stats,
       close() {
+        stats.stop();
         access.stop();
         topics.stop();
         session.close();

@@ -21,9 +21,10 @@
 // Redis keys touched (core/keys.ts): trib:group:{<g>}:members, :sessions, :owners, :positions, :offsets,
 // :delivered, :deliveries, :retry:<topicId>:<p>, :inflight:<topicId>:<p>; trib:{<topicId>:<p>}:state and
 // :seg:<base> of each held partition; the shard channels :appended and the group's :changed (waiters.ts).
-import { assertRedisReady, groupKeys, messageJson, partitionKeys, type Storage, type TopicCache } from '@tributary/core';
+import { assertRedisReady, groupKeys, messageJson, partitionKeys, type ServiceMetrics, type Storage, type TopicCache } from '@tributary/core';
 import { fairShares } from '../fair-share.js';
 import { longPoll } from '../long-poll.js';
+import { jsonBytes } from '../read.js';
 import type { AppendWaiters } from '../waiters.js';
 import type { GroupMembership, HeldPartition, MemberView, Synced } from './membership.js';
 
@@ -67,6 +68,8 @@ export class GroupFetcher {
     private readonly membership: GroupMembership,
     private readonly waiters: AppendWaiters,
     topics: TopicCache,
+    /** Counts the records delivered and their bytes, per topic. */
+    private readonly metrics?: ServiceMetrics,
   ) {
     topics.onChange(() => {
       for (const wake of this.#topicsChanged) wake();
@@ -150,12 +153,19 @@ export class GroupFetcher {
     );
 
     const messages: string[] = [];
+    const perTopic = new Map<string, string[]>();
+    const deliver = (h: HeldPartition, message: string) => {
+      messages.push(message);
+      const ofTopic = perTopic.get(h.topic.name);
+      if (ofTopic) ofTopic.push(message);
+      else perTopic.set(h.topic.name, [message]);
+    };
     const gone: Array<Promise<void>> = [];
     held.forEach((h, i) => {
       const missing: number[] = [];
       claims[i]!.redeliveries.forEach(({ offset, deliveryCount }, j) => {
         const { first, entries } = redelivered[i]![j]!;
-        if (first === offset && entries.length > 0) messages.push(messageJson(entries[0]!, offset, label(h, deliveryCount)));
+        if (first === offset && entries.length > 0) deliver(h, messageJson(entries[0]!, offset, label(h, deliveryCount)));
         else missing.push(offset);
       });
       // Dropped by retention before it came back: nothing left to redeliver.
@@ -168,9 +178,10 @@ export class GroupFetcher {
       const h = held[index]!;
       read.entries.forEach((entry, j) => {
         const offset = read.first + j;
-        if (!result.pending.has(offset)) messages.push(messageJson(entry, offset, label(h, offset < result.deliveredMark ? 2 : 1)));
+        if (!result.pending.has(offset)) deliver(h, messageJson(entry, offset, label(h, offset < result.deliveredMark ? 2 : 1)));
       });
     });
+    if (this.metrics) for (const [topic, delivered] of perTopic) this.metrics.read(topic, delivered.length, jsonBytes(delivered));
     await Promise.all(gone);
     const dueIns = claims.flatMap((claim) => (claim.nextDueInMs === undefined ? [] : [claim.nextDueInMs]));
     return answer(messages, dueIns.length > 0 ? Math.min(...dueIns) : undefined);

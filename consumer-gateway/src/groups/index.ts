@@ -1,7 +1,7 @@
 // Consumer groups in the gateway: one object per concern, built here from the gateway's connections, and
 // served by the routes plugin (routes.ts).
 import { PartitionWriter, TopicAdmin } from '@tributary/broker';
-import { zooKeeperPaths, type Config, type Logger, type Storage, type TopicCache, type ZooKeeper } from '@tributary/core';
+import { zooKeeperPaths, type Config, type Logger, type ServiceMetrics, type Storage, type TopicCache, type ZooKeeper } from '@tributary/core';
 import type { AppendWaiters } from '../waiters.js';
 import { GroupAdmin } from './admin.js';
 import { GroupCommits } from './commits.js';
@@ -18,17 +18,19 @@ export interface GroupDeps {
   topics: TopicCache;
   waiters: AppendWaiters;
   logger: Logger;
+  /** Counts what groups deliver, and what they dead-letter, like the email reads and the broker's writes. */
+  metrics?: ServiceMetrics;
 }
 
-export function createGroups({ config, storage, zk, topics, waiters, logger }: GroupDeps): Groups {
+export function createGroups({ config, storage, zk, topics, waiters, logger, metrics }: GroupDeps): Groups {
   const membership = new GroupMembership(storage.groups, topics);
   // Dead-letter topics are created by the gateway itself, with the broker's code on the same ZooKeeper and Redis.
   const topicAdmin = new TopicAdmin({ config, logs: storage.logs, zk, paths: zooKeeperPaths(config.zookeeperRoot), topics });
   return {
     membership,
-    fetcher: new GroupFetcher(storage, membership, waiters, topics),
+    fetcher: new GroupFetcher(storage, membership, waiters, topics, metrics),
     commits: new GroupCommits(storage, topics),
-    nacks: new GroupNacks(storage, topics, topicAdmin, new PartitionWriter(storage.logs), config),
+    nacks: new GroupNacks(storage, topics, topicAdmin, new PartitionWriter(storage.logs, metrics), config),
     admin: new GroupAdmin(storage, topics, membership),
     sweeper: new GroupSweeper(storage.groups, logger),
   };

@@ -9,5 +9,7 @@ export * from './groups.js';
 export * from './health.js';
 export * from './reads.js';
 export * from './records.js';
+export * from './replay.js';
+export * from './stats.js';
 export * from './topics.js';
 export * from './write.js';
