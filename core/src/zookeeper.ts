@@ -124,7 +124,7 @@ export class ZooKeeper extends EventEmitter {
     this.emit('state', this.#state);
     // The library's own socket: destroying it is how it handles a connect timeout, too. A reconnect that
     // never completes renews the session one session timeout from now (above).
-    (this.#client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+    connectionManager(this.#client).socket?.destroy();
   };
 
   /** Drops the current session (its ephemeral nodes and watches die with it) and opens a new one. */
@@ -134,8 +134,7 @@ export class ZooKeeper extends EventEmitter {
     this.#lastHeard = Date.now();
     const old = this.#client;
     this.#client = this.#open();
-    old.removeAllListeners();
-    old.close();
+    discard(old);
     this.#connected().then(() => this.emit('session'));
   }
 
@@ -276,6 +275,37 @@ export class ZooKeeper extends EventEmitter {
       tx.commit((err) => done(err));
     });
   }
+}
+
+/** The library's connection manager: the socket, and the steps of its connect loop. */
+interface ConnectionManager {
+  socket?: { destroy(): void; removeAllListeners(): void; on(event: 'error', listener: () => void): void };
+  connect(): void;
+  setState(state: number): void;
+  onSocketData(data: Buffer): void;
+  onSocketConnected(): void;
+}
+
+const connectionManager = (client: Client) => (client as unknown as { connectionManager: ConnectionManager }).connectionManager;
+
+/**
+ * Stops a client that is not connected, for good. Its close() is not enough: close() sends a close request
+ * and stops reconnecting only once the socket closes, while a reconnect it had already scheduled still
+ * opens a socket, whose handshake answer it then reads as a reply and throws on, outside any request (an
+ * uncaught exception). So every later step of its connect loop is made to do nothing, and the socket goes.
+ */
+function discard(client: Client): void {
+  client.removeAllListeners();
+  const manager = connectionManager(client);
+  manager.connect = () => {};
+  manager.setState = () => {};
+  manager.onSocketData = () => {};
+  manager.onSocketConnected = function (this: ConnectionManager) {
+    this.socket?.destroy();
+  };
+  manager.socket?.removeAllListeners();
+  manager.socket?.on('error', () => {});
+  manager.socket?.destroy();
 }
 
 /**
