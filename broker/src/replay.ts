@@ -18,26 +18,8 @@
 // partitions' segments (reads) and the target's partition keys (writes, through PartitionWriter).
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import {
-  $all,
-  $and,
-  $elemMatch,
-  $eq,
-  $exists,
-  $gt,
-  $gte,
-  $in,
-  $lt,
-  $lte,
-  $mod,
-  $ne,
-  $nin,
-  $nor,
-  $not,
-  $or,
-  $size,
-  createQueryTester,
-} from 'sift';
+import sift from 'sift';
+import type * as Sift from 'sift';
 import {
   assertRedisReady,
   clusterResource,
@@ -71,6 +53,8 @@ const MAX_FILTER_DEPTH = 8;
 /** Replays GET /replays shows, newest first. */
 const LISTED = 100;
 
+// sift is CommonJS: under Node's ESM loader its exports arrive as properties of the default import.
+const { createQueryTester, $all, $and, $elemMatch, $eq, $exists, $gt, $gte, $in, $lt, $lte, $mod, $ne, $nin, $nor, $not, $or, $size } = sift as unknown as typeof Sift;
 const OPERATIONS = { $all, $and, $elemMatch, $eq, $exists, $gt, $gte, $in, $lt, $lte, $mod, $ne, $nin, $nor, $not, $or, $size };
 
 export type ValueFilter = (value: unknown) => boolean;
