@@ -68,7 +68,7 @@ export class TopicAdmin {
     const { logs, zk, paths, topics } = this.deps;
     this.#checkName(name);
     this.#checkPartitions(partitions, asGiven);
-    const config = this.#topicConfig(input);
+    const config = this.#topicConfig(input, name);
     // ZooKeeper says whether the name is taken, not this broker's cache: the cache may not have heard yet of
     // a delete made through another broker, and a 409 must be true.
     if (await zk.exists(paths.topic(name))) throw this.#exists(name);
@@ -133,7 +133,12 @@ export class TopicAdmin {
           retention_ms: input.retention_ms ?? node.config.retentionMs,
           max_record_bytes: input.max_record_bytes ?? node.config.maxRecordBytes,
           dedup_window_ms: input.dedup_window_ms ?? node.config.dedupWindowMs,
-        }),
+          ...(input.dead_letter_topic !== undefined
+            ? { dead_letter_topic: input.dead_letter_topic }
+            : node.config.deadLetterTopic !== undefined
+              ? { dead_letter_topic: node.config.deadLetterTopic }
+              : {}),
+        }, name),
         segmentRecords: node.config.segmentRecords,
       };
       const partitions = input.partitions ?? node.partitions;
@@ -200,7 +205,7 @@ export class TopicAdmin {
     }
   }
 
-  #topicConfig(input: TopicConfigInput): TopicConfig {
+  #topicConfig(input: TopicConfigInput, topic: string): TopicConfig {
     const retentionMs = input.retention_ms ?? topicConfigDefaults.retentionMs;
     const maxRecordBytes = input.max_record_bytes ?? topicConfigDefaults.maxRecordBytes;
     if (!Number.isInteger(retentionMs) || (retentionMs < 1 && retentionMs !== -1)) {
@@ -220,7 +225,19 @@ export class TopicAdmin {
         `dedup_window_ms must be an integer from 0 (ids not checked) to ${MAX_DEDUP_WINDOW_MS} (7 days)`,
       );
     }
-    return { retentionMs, maxRecordBytes, segmentRecords: topicConfigDefaults.segmentRecords, dedupWindowMs };
+    const deadLetters = input.dead_letter_topic;
+    if (typeof deadLetters === 'string') {
+      const problem = topicNameProblem(deadLetters);
+      if (problem) throw new TributaryError('INVALID_TOPIC_CONFIG', `dead_letter_topic: ${problem}`);
+      if (deadLetters === topic) throw new TributaryError('INVALID_TOPIC_CONFIG', 'dead_letter_topic names the topic itself: a failed record would come back to the group that failed it');
+    }
+    return {
+      retentionMs,
+      maxRecordBytes,
+      segmentRecords: topicConfigDefaults.segmentRecords,
+      dedupWindowMs,
+      ...(deadLetters === undefined ? {} : { deadLetterTopic: deadLetters }),
+    };
   }
 
   #exists(name: string): TributaryError {
@@ -248,6 +265,7 @@ function describe(topic: Topic, offsets: PartitionOffsets[]): TopicDescription {
       max_record_bytes: topic.config.maxRecordBytes,
       segment_records: topic.config.segmentRecords,
       dedup_window_ms: topic.config.dedupWindowMs ?? topicConfigDefaults.dedupWindowMs,
+      ...(topic.config.deadLetterTopic === undefined ? {} : { dead_letter_topic: topic.config.deadLetterTopic }),
     },
     created_at: new Date(topic.createdAt).toISOString(),
   };

@@ -113,6 +113,40 @@ describe('nack', () => {
     expect(stack.gateway.topics.get(`${topic.name}.dlq`)).toBeUndefined();
   });
 
+  it("follows the topic's own dead-letter setting, whatever the group's: a topic name, or null to drop", async () => {
+    const failures = uniqueName('failures');
+    const routed = await stack.createTopic(1, { dead_letter_topic: failures });
+    const dropping = await stack.createTopic(1, { dead_letter_topic: null });
+    const described = (await stack.broker.app.inject({ method: 'GET', url: `/topics/${routed.name}` })).json();
+    expect(described.config.dead_letter_topic).toBe(failures);
+    for (const topic of [routed, dropping]) await stack.write(topic.name, [{ key: 'k', value: topic.name }]);
+    const member = await Member.join(stack.gateway, uniqueName('g'), { topics: [routed.name, dropping.name], max_deliveries: 1 });
+    expect((await member.fetch()).messages).toHaveLength(2);
+
+    expect(await nack(member, { topic: routed.name, partition: 0, offset: 0 })).toMatchObject({ outcome: 'dead_lettered', dead_letter: { topic: failures } });
+    expect(stack.gateway.topics.get(`${routed.name}.dlq`)).toBeUndefined();
+    const dead = (await stack.broker.app.inject({ method: 'GET', url: `/topics/${failures}/partitions/0/records?offset=0` })).json();
+    expect(dead.messages).toMatchObject([{ value: routed.name, headers: { [deadLetterHeaders.topic]: routed.name } }]);
+    expect(await nack(member, { topic: dropping.name, partition: 0, offset: 0 })).toMatchObject({ outcome: 'dropped' });
+    expect(stack.gateway.topics.get(`${dropping.name}.dlq`)).toBeUndefined();
+
+    // A pattern group never picks up a topic named as some topic's dead-letter topic.
+    await waitFor(() => stack.gateway.topics.get(failures), { what: 'the gateway to see the dead-letter topic' });
+    const watcher = await Member.join(stack.gateway, uniqueName('g'), { pattern: `${failures.slice(0, -3)}*` });
+    expect(watcher.last.assignment).toEqual([]);
+
+    // The setting is checked like a topic name, and may not name the topic itself; PATCH changes it.
+    for (const [body, message] of [
+      [{ dead_letter_topic: 'bad name' }, /dead_letter_topic/],
+      [{ dead_letter_topic: routed.name }, /itself/],
+    ] as const) {
+      const refused = await stack.broker.app.inject({ method: 'PATCH', url: `/topics/${routed.name}`, payload: body });
+      expect(refused.json()).toMatchObject({ statusCode: 400, code: 'INVALID_TOPIC_CONFIG', message: expect.stringMatching(message) });
+    }
+    const altered = await stack.broker.app.inject({ method: 'PATCH', url: `/topics/${routed.name}`, payload: { dead_letter_topic: null } });
+    expect(altered.json().config.dead_letter_topic).toBeNull();
+  });
+
   it('refuses a nack of a record not delivered to the member (409 NOT_DELIVERED)', async () => {
     const topic = await stack.createTopic(1);
     await stack.write(topic.name, [{ key: 'k', value: 1 }]);

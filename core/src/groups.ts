@@ -98,5 +98,8 @@ export function subscribedTopics(
 ): Topic[] {
   if (member.topics) return member.topics.flatMap((name) => topics.get(name) ?? []);
   const matches = globMatcher(member.pattern ?? '');
-  return topics.list().filter((topic) => matches(topic.name) && !isDeadLetterTopic(deadLetters, topic.name));
+  const all = topics.list();
+  // Nor the topics named as some topic's own dead-letter topic (topic config dead_letter_topic).
+  const topicDeadLetters = new Set(all.flatMap(({ config }) => (typeof config.deadLetterTopic === 'string' ? [config.deadLetterTopic] : [])));
+  return all.filter((topic) => matches(topic.name) && !isDeadLetterTopic(deadLetters, topic.name) && !topicDeadLetters.has(topic.name));
 }

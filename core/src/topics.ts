@@ -18,6 +18,11 @@ export interface TopicConfig {
    * are not checked). Topics made before ids existed have none stored: the default applies.
    */
   readonly dedupWindowMs?: number;
+  /**
+   * Where a consumer group's records of this topic go once they have failed max_deliveries times, whichever
+   * group failed them: a topic name, or null for nowhere (dropped). Absent: the group's own setting decides.
+   */
+  readonly deadLetterTopic?: string | null;
 }
 
 export interface Topic {

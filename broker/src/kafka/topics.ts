@@ -13,7 +13,7 @@ import { topicResource, type KafkaAccess } from './sasl.js';
 
 const notAllowed = (name: string) => ({ errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: `admin on topic:${name} is needed` });
 
-const CONFIG_NAMES: Record<string, keyof TopicConfigInput> = {
+const CONFIG_NAMES: Record<string, 'retention_ms' | 'max_record_bytes'> = {
   'retention.ms': 'retention_ms',
   'max.message.bytes': 'max_record_bytes',
 };

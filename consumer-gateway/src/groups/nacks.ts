@@ -1,7 +1,9 @@
 // Nack, retry, dead letters: POST /groups/:group/members/:member/nack. A nacked record is delivered to the
 // group again after a delay (the partition's other records go on meanwhile), up to the group's
 // max_deliveries; then it is written to the dead-letter topic (`<topic>.dlq` by default) with headers naming
-// where it came from and why, and the group moves on (GroupStore.nack, nackRecord-7.lua).
+// where it came from and why, and the group moves on (GroupStore.nack, nackRecord-7.lua). A group whose
+// dead_letter_topic is null drops such records; otherwise a topic with a dead-letter setting of its own
+// (topic config `dead_letter_topic`: a name, or null to drop) decides for every group that reads it.
 //
 // The dead-letter topic is created when first needed, by this gateway: it holds a TopicAdmin of its own (the
 // broker's code, on the same ZooKeeper and Redis), so a nack needs no broker. The record is written through
@@ -82,14 +84,16 @@ export class GroupNacks {
     if (nacked.outcome === 'retry') return { ...answer, outcome: 'retry', retry_at: nacked.dueAt };
     if (nacked.outcome === 'dropped') return { ...answer, outcome: 'dropped' };
 
+    // The topic's own dead-letter setting, when it has one, decides for every group (null: drop the record).
+    const target = topic.config.deadLetterTopic === undefined ? deadLetterTopicName(nacked.deadLetterTemplate, topic.name) : topic.config.deadLetterTopic;
     const { first, entries } = await this.storage.logs.readRecords(topic, request.partition, request.offset, request.offset + 1, Number.MAX_SAFE_INTEGER);
-    if (first !== request.offset || entries.length === 0) {
-      // Retention dropped it meanwhile: there is nothing to dead-letter.
+    if (target === null || first !== request.offset || entries.length === 0) {
+      // Nowhere to go, or retention dropped it meanwhile: there is nothing to dead-letter.
       await this.storage.groups.settle(group, partition, [request.offset]);
       return { ...answer, outcome: 'dropped' };
     }
     const record = decodeEntry(entries[0]!, request.offset);
-    const deadLetters = await this.#deadLetterTopic(deadLetterTopicName(nacked.deadLetterTemplate, topic.name), topic);
+    const deadLetters = await this.#deadLetterTopic(target, topic);
     const [stored] = await this.writer.write(deadLetters, [
       {
         key: record.key,

@@ -8,6 +8,12 @@ export const TopicConfigBody = Type.Object(
     retention_ms: Type.Optional(Type.Integer({ description: 'records older than this are dropped; -1 keeps them forever' })),
     max_record_bytes: Type.Optional(Type.Integer({ description: 'largest record accepted: key, value and headers as stored' })),
     dedup_window_ms: Type.Optional(Type.Integer({ description: 'how long record ids are remembered; 0 stops checking them' })),
+    dead_letter_topic: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description:
+          'where consumer groups dead-letter this topic’s records after max_deliveries: a topic name, or null to drop them; unset: each group’s own dead_letter_topic',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -38,6 +44,7 @@ export const TopicDescription = Type.Object({
     max_record_bytes: Type.Integer(),
     segment_records: Type.Integer(),
     dedup_window_ms: Type.Integer(),
+    dead_letter_topic: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'present only when set: a topic name, or null (dropped)' })),
   }),
   created_at: Type.String({ description: 'ISO 8601' }),
 });
