@@ -1,5 +1,9 @@
-// Replays: copy a time window of a topic, filtered by a condition on the record values, into another topic —
-// an event bus's "replay for debugging or recovery" (POST /replay), with progress (GET /replay/:id).
+// Replays: copy a time window of a topic, filtered by a condition on the record values, into another topic or
+// to one consumer group — an event bus's "replay for debugging or recovery" (POST /replay), with progress
+// (GET /replay/:id). A group target writes into the group's replay topic `__replay.<group>` (made on first use,
+// shaped like the source), which every member of that group reads besides its own subscription, from its
+// first record, and no other group's pattern matches (core/groups.ts subscribedTopics): the records reach that
+// group only, without rewinding it or anyone else.
 //
 // A replay is fixed when it is made: for every source partition, the offsets of its window (the first record
 // appended at or after `from`, up to the first appended after `to`, never past the partition's end then), so
@@ -25,12 +29,16 @@ import {
   clusterResource,
   decodeEntry,
   errorResponses,
+  groupNotFound,
+  replayTopicName,
   ReplayAnswer,
   ReplayIdParams,
   ReplayList,
   ReplayRequest,
+  topicNameProblem,
   topicNotFound,
   TributaryError,
+  type GroupStore,
   type Logger,
   type LogStore,
   type RecordInput,
@@ -40,6 +48,7 @@ import {
   type Topic,
   type TopicCache,
 } from '@tributary/core';
+import type { TopicAdmin } from './topic-admin.js';
 import { isStored, type PartitionWriter } from './write.js';
 
 /** Replays that may run at once: each costs the controller reads and writes. */
@@ -97,7 +106,7 @@ export function replayAnswer(replay: StoredReplay): ReplayAnswer {
     replay_id: replay.id,
     status: replay.status,
     topic: replay.spec.source.topic,
-    target: { topic: replay.spec.target.topic },
+    target: { topic: replay.spec.target.topic, ...(replay.spec.target.group === undefined ? {} : { group: replay.spec.target.group }) },
     from: replay.spec.from,
     to: replay.spec.to,
     filter: replay.spec.filter,
@@ -125,13 +134,48 @@ export interface ReplayDeps {
   topics: TopicCache;
 }
 
+/** What making a replay needs besides: groups to check a group target, and topic admin to create its topic. */
+export interface ReplayRouteDeps extends ReplayDeps {
+  groups: GroupStore;
+  admin: TopicAdmin;
+}
+
+/** Room for the `replay-of` header on top of the largest record of the source topic. */
+const HEADER_ROOM_BYTES = 1024;
+
+/** The topic a replay writes to: the one named, or the group's replay topic (created with the source's shape). */
+async function targetTopic({ topics, groups, admin }: ReplayRouteDeps, target: ReplayRequest['target'], source: Topic): Promise<Topic> {
+  if ('topic' in target) {
+    const found = topics.get(target.topic);
+    if (!found) throw new TributaryError('TOPIC_NOT_FOUND', `target topic "${target.topic}" does not exist: create it first`, { topic: target.topic });
+    return found;
+  }
+  if (!(await groups.describe(target.group))) throw groupNotFound(target.group);
+  const name = replayTopicName(target.group);
+  const problem = topicNameProblem(name);
+  if (problem) throw new TributaryError('INVALID_REQUEST', `group "${target.group}" cannot have a replay topic: ${problem}`);
+  if (!topics.get(name)) {
+    try {
+      await admin.create(name, source.partitions, { max_record_bytes: source.config.maxRecordBytes + HEADER_ROOM_BYTES, retention_ms: source.config.retentionMs });
+    } catch (err) {
+      // Made meanwhile by another replay into the group: use it.
+      if (!(err instanceof TributaryError) || err.code !== 'TOPIC_EXISTS') throw err;
+      await topics.refresh();
+    }
+  }
+  const made = topics.get(name);
+  if (!made) throw topicNotFound(name);
+  return made;
+}
+
 /** Makes a replay: checks the request, fixes each partition's offset range, stores it; the controller runs it. */
-async function createReplay({ replays, logs, topics }: ReplayDeps, request: ReplayRequest): Promise<StoredReplay> {
+async function createReplay(deps: ReplayRouteDeps, request: ReplayRequest): Promise<StoredReplay> {
+  const { replays, logs, topics } = deps;
   const source = topics.get(request.topic);
   if (!source) throw topicNotFound(request.topic);
-  const target = topics.get(request.target.topic);
-  if (!target) throw new TributaryError('TOPIC_NOT_FOUND', `target topic "${request.target.topic}" does not exist: create it first`, { topic: request.target.topic });
-  if (target.id === source.id) throw new TributaryError('INVALID_REQUEST', 'the target is the topic being replayed: every consumer would get the records again; name another topic');
+  if ('topic' in request.target && request.target.topic === source.name) {
+    throw new TributaryError('INVALID_REQUEST', 'the target is the topic being replayed: every consumer would get the records again; name another topic, or a group');
+  }
   const now = Date.now();
   const from = timeOf('from', request.from, 0);
   const to = Math.min(timeOf('to', request.to, now), now);
@@ -148,13 +192,15 @@ async function createReplay({ replays, logs, topics }: ReplayDeps, request: Repl
       end: to >= now ? offsets.nextOffset : await logs.offsetForTime(source, offsets, to + 1),
     })),
   );
+  const target = await targetTopic(deps, request.target, source);
+  const group = 'group' in request.target ? { group: request.target.group } : {};
   const id = randomBytes(8).toString('hex');
-  const spec: ReplaySpec = { source: { topic: source.name, id: source.id, partitions: source.partitions }, target: { topic: target.name, id: target.id }, from, to, filter };
+  const spec: ReplaySpec = { source: { topic: source.name, id: source.id, partitions: source.partitions }, target: { topic: target.name, id: target.id, ...group }, from, to, filter };
   await replays.create(id, spec, ranges, now);
   return (await replays.get(id))!;
 }
 
-export const replayRoutes: FastifyPluginAsync<ReplayDeps> = async (app, deps) => {
+export const replayRoutes: FastifyPluginAsync<ReplayRouteDeps> = async (app, deps) => {
   const { replays } = deps;
   app.post<{ Body: ReplayRequest }>(
     '/replay',

@@ -90,16 +90,36 @@ export function isDeadLetterTopic(template: string | null, topic: string): boole
   return topic.length > prefix.length + suffix.length && topic.startsWith(prefix) && topic.endsWith(suffix);
 }
 
-/** The topics a member subscribes to, among those `topics` knows (an unknown or deleted topic is left out). */
+const REPLAY_TOPIC_PREFIX = '__replay.';
+
+/**
+ * The topic a replay into `group` writes to (POST /replay with a group target): every member of the group
+ * reads it besides its own subscription, from its first record, and no other group's pattern matches it.
+ */
+export function replayTopicName(group: string): string {
+  return `${REPLAY_TOPIC_PREFIX}${group}`;
+}
+
+/**
+ * The topics a member of `group` subscribes to, among those `topics` knows (an unknown or deleted topic is
+ * left out), and the group's replay topic if it has one.
+ */
 export function subscribedTopics(
+  group: string,
   member: MemberDescription,
   topics: { get(name: string): Topic | undefined; list(): Topic[] },
   deadLetters: string | null,
 ): Topic[] {
-  if (member.topics) return member.topics.flatMap((name) => topics.get(name) ?? []);
+  const replays = topics.get(replayTopicName(group));
+  const withReplays = (subscribed: Topic[]) => (replays && !subscribed.includes(replays) ? [...subscribed, replays] : subscribed);
+  if (member.topics) return withReplays(member.topics.flatMap((name) => topics.get(name) ?? []));
   const matches = globMatcher(member.pattern ?? '');
   const all = topics.list();
-  // Nor the topics named as some topic's own dead-letter topic (topic config dead_letter_topic).
+  // Nor the topics named as some topic's own dead-letter topic (topic config dead_letter_topic), nor replay topics.
   const topicDeadLetters = new Set(all.flatMap(({ config }) => (typeof config.deadLetterTopic === 'string' ? [config.deadLetterTopic] : [])));
-  return all.filter((topic) => matches(topic.name) && !isDeadLetterTopic(deadLetters, topic.name) && !topicDeadLetters.has(topic.name));
+  return withReplays(
+    all.filter(
+      (topic) => matches(topic.name) && !isDeadLetterTopic(deadLetters, topic.name) && !topicDeadLetters.has(topic.name) && !topic.name.startsWith(REPLAY_TOPIC_PREFIX),
+    ),
+  );
 }

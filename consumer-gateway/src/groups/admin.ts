@@ -188,7 +188,7 @@ export class GroupAdmin {
       const found = stored[i];
       if (!found) return [];
       const members = liveMembers(found).filter(({ description }) =>
-        subscribedTopics(description, this.topics, found.config.deadLetterTopic).some((t) => t.id === topic.id),
+        subscribedTopics(group, description, this.topics, found.config.deadLetterTopic).some((t) => t.id === topic.id),
       );
       const committed = states.map((state) => found.offsets.get(partitionField({ topicId: topic.id, partition: state.partition })));
       if (members.length === 0 && committed.every((offset) => offset === undefined)) return [];

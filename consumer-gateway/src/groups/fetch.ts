@@ -21,7 +21,7 @@
 // Redis keys touched (core/keys.ts): trib:group:{<g>}:members, :sessions, :owners, :positions, :offsets,
 // :delivered, :deliveries, :retry:<topicId>:<p>, :inflight:<topicId>:<p>; trib:{<topicId>:<p>}:state and
 // :seg:<base> of each held partition; the shard channels :appended and the group's :changed (waiters.ts).
-import { assertRedisReady, groupKeys, messageJson, partitionKeys, type ServiceMetrics, type Storage, type TopicCache } from '@tributary/core';
+import { assertRedisReady, groupKeys, messageJson, partitionKeys, replayTopicName, type ServiceMetrics, type Storage, type TopicCache } from '@tributary/core';
 import { fairShares } from '../fair-share.js';
 import { longPoll } from '../long-poll.js';
 import { jsonBytes } from '../read.js';
@@ -119,7 +119,8 @@ export class GroupFetcher {
       const claim = claims[i]!;
       const state = states[i]!;
       if (!claim.held || state.deleted) return undefined;
-      const latest = member.description.from === 'latest';
+      // A replay topic is read from its first record: it holds only what was replayed for this group.
+      const latest = member.description.from === 'latest' && h.topic.name !== replayTopicName(group);
       const from = claim.start === '' ? (latest ? state.nextOffset : state.logStartOffset) : Math.max(Number(claim.start), state.logStartOffset);
       // A group that starts at the latest record pins that point as its committed offset on the first fetch.
       return { ...h, start: claim.start, from, pin: claim.start === '' && latest ? from : undefined, available: state.nextOffset - from };

@@ -185,7 +185,7 @@ export class GroupMembership {
   #assignment(group: string, entry: CachedGroup, deadLetters: string | null): Map<string, Array<{ topic: Topic; partitions: number[] }>> {
     const key = `${this.#topicsVersion}\u0000${deadLetters}`;
     if (entry.assignment?.key === key) return entry.assignment.byMember;
-    const subscriptions = new Map(entry.members.map((m) => [m.id, subscribedTopics(m.description, this.topics, deadLetters)]));
+    const subscriptions = new Map(entry.members.map((m) => [m.id, subscribedTopics(group, m.description, this.topics, deadLetters)]));
     const byName = new Map<string, Topic>();
     for (const topics of subscriptions.values()) for (const topic of topics) byName.set(topic.name, topic);
     const topics = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -1,14 +1,24 @@
 // POST /replay, GET /replay/:id, GET /replays, DELETE /replay/:id: copy a time window of a topic, filtered by
-// a condition on the record values, into another topic, with progress.
+// a condition on the record values, into another topic or to one consumer group, with progress.
 import { Type, type Static } from '@sinclair/typebox';
 import { TopicName } from './common.js';
+import { GroupName } from './groups.js';
 
 const time = (description: string) => Type.Union([Type.Integer({ minimum: 0, description: 'Unix ms' }), Type.String({ minLength: 1, maxLength: 64, description: 'ISO 8601' })], { description });
 
 export const ReplayRequest = Type.Object(
   {
     topic: TopicName,
-    target: Type.Object({ topic: TopicName }, { additionalProperties: false, description: 'where the matching records are written' }),
+    target: Type.Union(
+      [
+        Type.Object({ topic: TopicName }, { additionalProperties: false }),
+        Type.Object({ group: GroupName }, { additionalProperties: false }),
+      ],
+      {
+        description:
+          'where the matching records go: {"topic": name} writes them to that topic (every reader of it gets them); {"group": name} delivers them to that consumer group only, through its replay topic __replay.<group>',
+      },
+    ),
     from: Type.Optional(time('records appended at or after this time (default: the oldest kept)')),
     to: Type.Optional(time('records appended at or before this time (default: now); never later than now')),
     filter: Type.Optional(
@@ -33,7 +43,7 @@ export const ReplayAnswer = Type.Object({
   replay_id: Type.String(),
   status: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')]),
   topic: Type.String(),
-  target: Type.Object({ topic: Type.String() }),
+  target: Type.Object({ topic: Type.String(), group: Type.Optional(Type.String({ description: 'for a replay into a consumer group' })) }),
   from: Type.Integer({ description: 'Unix ms' }),
   to: Type.Integer({ description: 'Unix ms' }),
   filter: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),

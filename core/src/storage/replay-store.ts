@@ -21,7 +21,8 @@ export type ReplayStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 /** What a replay does, as stored: topics by name and by id (a topic re-created under the name is another). */
 export interface ReplaySpec {
   source: { topic: string; id: string; partitions: number };
-  target: { topic: string; id: string };
+  /** With a group: the group's replay topic (core/groups.ts replayTopicName), which only that group reads. */
+  target: { topic: string; id: string; group?: string };
   /** Append times (ms) of the window, inclusive. */
   from: number;
   to: number;
