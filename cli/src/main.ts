@@ -6,6 +6,7 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import { aclCommand } from './acl.js';
 import { clusterCommand } from './cluster.js';
 import { consumeCommand } from './consume.js';
+import { demoCommand } from './demo.js';
 import { parseServiceUrl } from './context.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { colourFor, paint } from './output.js';
@@ -42,11 +43,13 @@ function buildProgram(): Command {
     .addCommand(aclCommand())
     .addCommand(quotasCommand())
     .addCommand(upCommand())
+    .addCommand(demoCommand())
     .addHelpText(
       'after',
       `
 Examples:
   tributary up                                           a local stack to try things on
+  tributary demo                                         the same, with the example applications running on it
   tributary topics create orders -p 3 --retention 7d
   tributary produce orders -k user1 '{"total": 42}'
   printf 'user1\\thello\\nuser2\\tworld\\n' | tributary produce orders

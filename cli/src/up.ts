@@ -1,7 +1,7 @@
 // `tributary up`: the local stack of `npm start` (Redis, ZooKeeper, broker, gateway) in the foreground until
 // Ctrl-C; with --redis-cluster, a Redis Cluster of three masters instead of the single Redis; with --brokers N,
 // N broker processes sharing the broker's port (one per core is the useful most). The stack is
-// imported only here, so other commands do not load it.
+// imported only here (and by `tributary demo`, which runs it too), so other commands do not load it.
 import { Command } from 'commander';
 import { contextOf } from './context.js';
 import { CliError, usageError } from './errors.js';

@@ -31,6 +31,11 @@ export interface StackOptions {
   redisCluster?: boolean;
   /** Broker processes behind the broker's port (default 1): brokers are stateless, so N processes use N cores. */
   brokers?: number;
+  /**
+   * Stop on SIGINT and SIGTERM (default true). `tributary demo` says false: it stops its examples first,
+   * while the gateway still answers their leaving the group, then calls stop() itself.
+   */
+  stopOnSignals?: boolean;
 }
 
 export interface LocalStack {
@@ -40,6 +45,8 @@ export interface LocalStack {
   kafkaBootstrap: string;
   /** Where the local Redis and ZooKeeper keep their data. */
   dataDir: string;
+  /** The single Redis the services use (redis://host:port), for applications that keep their own keys there; none for a Redis Cluster. */
+  redisUrl: string | undefined;
   /** The topics there were once the stack answered (a second start finds the first one's). */
   topics: readonly string[];
   /** Resolves when the stack has stopped (Ctrl-C, SIGTERM, or a service died); rejects on a crash. */
@@ -136,12 +143,14 @@ export async function runLocalStack(options: StackOptions = {}): Promise<LocalSt
           void stop().then(() => rejectDone(new Error(`the ${service.name} exited (${signal ?? `code ${code}`}); stack stopped`)));
         });
       }
+      if (options.stopOnSignals === false) return;
       const onSignal = () => void stop().then(() => resolveDone());
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
     });
 
-    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, topics, done, stop };
+    const redisUrl = redisEnv['REDIS_HOST'] ? `redis://${redisEnv['REDIS_HOST']}:${redisEnv['REDIS_PORT']}` : undefined;
+    return { brokerUrl, gatewayUrl, kafkaBootstrap: `localhost:${kafkaPort}`, dataDir, redisUrl, topics, done, stop };
   } catch (err) {
     await stop();
     throw err;
