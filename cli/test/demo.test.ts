@@ -179,6 +179,20 @@ describe('tributary demo', () => {
     }
   }, 300_000);
 
+  it('SIGTERM while the stack is still starting stops what started, exit 0', async () => {
+    const { env, dir } = await demoEnv();
+    const demo = spawnTributary(['demo'], env);
+    try {
+      await demo.waitForOutput('Redis starting', (child) => child.stderr.includes('starting redis-server'), 60_000);
+    } finally {
+      demo.process.kill('SIGTERM');
+    }
+    const result = await demo.exited;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Tributary stopped.');
+    expect(processesNaming(dir)).toEqual([]);
+  }, 120_000);
+
   it('refuses a wrong --rate as a usage error (exit 2), and a taken example port before starting anything (exit 1)', async () => {
     const { env } = await demoEnv();
     const rate = await tributary(['demo', '--rate', '0'], { env });
