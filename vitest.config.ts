@@ -24,6 +24,7 @@ const singleOnly = [
   'consumer-gateway/test/outage.test.ts',
   // Counts cluster-wide totals (GET /stats): only on a Redis where nothing else counts.
   'consumer-gateway/test/stats.test.ts',
+  'examples/event-bus/test/event-bus.test.ts',
   'broker/test/redis-restart.test.ts',
   'consumer-gateway/test/readiness.test.ts',
   // Counts the gateway's connections in one server's CLIENT LIST.
