@@ -14,7 +14,15 @@ import { integer, isMain, text } from './env.js';
 import { httpHandler, Subscription, type Handler, type SubscriptionSpec } from './subscriptions.js';
 import { Tributary, TributaryError } from './tributary.js';
 
-const reasons: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
@@ -84,8 +92,11 @@ export async function createBus(options: BusOptions): Promise<FastifyInstance> {
     if (err instanceof TributaryError && err.statusCode < 500) return reply.code(err.statusCode).send(err.body ?? errorBody(err.statusCode, err.code, err.message));
     if (err.validation) return reply.code(400).send(errorBody(400, 'INVALID_REQUEST', err.message));
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send(errorBody(err.statusCode, 'INVALID_REQUEST', err.message));
-    // Tributary unreachable or failing: trying again later may work.
-    return reply.code(503).send(errorBody(503, 'TRIBUTARY_UNAVAILABLE', `Tributary did not answer: ${err.message}`));
+    // Tributary unreachable (fetch's TypeError) or failing: trying again later may work.
+    if (err instanceof TributaryError || (err instanceof TypeError && err.message === 'fetch failed')) {
+      return reply.code(503).send(errorBody(503, 'TRIBUTARY_UNAVAILABLE', `Tributary did not answer: ${err.message}`));
+    }
+    return reply.code(500).send(errorBody(500, 'INTERNAL_ERROR', 'unexpected error'));
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
   for (const [url, { type, body }] of Object.entries(assets)) app.get(url, (_request, reply) => reply.type(type).send(body));
@@ -170,11 +181,13 @@ export async function createBus(options: BusOptions): Promise<FastifyInstance> {
 
 async function main(): Promise<void> {
   const timeoutMs = integer('DELIVERY_TIMEOUT_MS', 10_000, 1, 600_000);
+  const instance = text('INSTANCE', `bus-${process.pid}`);
+  if (!/^[a-zA-Z0-9._-]{1,100}$/.test(instance)) throw new Error(`INSTANCE must be 1 to 100 of a-z A-Z 0-9 . _ -, not ${JSON.stringify(instance)}`);
   const tributary = new Tributary(text('BROKER_URL', 'http://localhost:4000'), text('GATEWAY_URL', 'http://localhost:5000'), process.env['TRIBUTARY_API_KEY'] || undefined);
   const app = await createBus({
     tributary,
     partitions: integer('PARTITIONS', 3, 1, 1_000),
-    instance: text('INSTANCE', `bus-${process.pid}`),
+    instance,
     sessionTimeoutMs: integer('SESSION_TIMEOUT_MS', 10_000, 1_000, 300_000),
     handlerFor: (spec) => httpHandler(spec.endpoint, timeoutMs),
   });

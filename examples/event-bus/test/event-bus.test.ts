@@ -279,10 +279,50 @@ describe('the event bus example', () => {
     }
   });
 
+  it('DELETE /subscriptions/:service stops the service\'s worker, which leaves its group', { timeout: 60_000 }, async () => {
+    const deleted = await call('DELETE', '/subscriptions/flaky');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ service_name: 'flaky', status: 'stopped' });
+    expect((await (await fetch(`${gatewayUrl}/groups/flaky`)).json()).members).toEqual([]);
+    expect((await call('GET', '/subscriptions')).body.subscriptions.map((s: { service_name: string }) => s.service_name)).toEqual(['analytics']);
+    expectError(await call('DELETE', '/subscriptions/flaky'), 404, 'SUBSCRIPTION_NOT_FOUND');
+  });
+
   it('stops politely: each subscription leaves its group', { timeout: 60_000 }, async () => {
     const exited = new Promise((resolve) => bus.once('exit', (code, signal) => resolve({ code, signal })));
     bus.kill('SIGTERM');
     expect(await exited, busOutput).toEqual({ code: 0, signal: null });
-    for (const group of ['analytics', 'flaky']) expect((await (await fetch(`${gatewayUrl}/groups/${group}`)).json()).members).toEqual([]);
+    expect((await (await fetch(`${gatewayUrl}/groups/analytics`)).json()).members).toEqual([]);
+  });
+
+  it('answers 503 TRIBUTARY_UNAVAILABLE, retriable, while Tributary is out of reach; a bad setting stops it at start', { timeout: 60_000 }, async () => {
+    const run = (env: Record<string, string>) => {
+      const { TRIBUTARY_API_KEY: _key, ...inherited } = process.env;
+      const child = spawn(process.execPath, [dist('server.js')], { env: { ...inherited, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      return { child, exited, output: () => output };
+    };
+    // Nothing listens on the closed port of a server that was started and stopped.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const nowhere = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const orphan = run({ BROKER_URL: nowhere, GATEWAY_URL: nowhere });
+    try {
+      const url = await waitFor(() => /event bus on (http:\/\/\S+)/.exec(orphan.output())?.[1], { timeoutMs: 30_000, what: `the bus to listen\n${orphan.output()}` });
+      const answer = await fetch(`${url}/events/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event_type: 'game.match.end', source: 's', payload: {} }) });
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toMatchObject({ statusCode: 503, code: 'TRIBUTARY_UNAVAILABLE', error: 'Service Unavailable', retriable: true });
+    } finally {
+      orphan.child.kill('SIGTERM');
+      expect(await orphan.exited).toEqual({ code: 0, signal: null });
+    }
+
+    const misconfigured = run({ PARTITIONS: 'many' });
+    expect(await misconfigured.exited).toEqual({ code: 1, signal: null });
+    expect(misconfigured.output()).toContain('PARTITIONS must be an integer from 1 to 1000, not "many"');
   });
 });
