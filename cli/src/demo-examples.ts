@@ -29,6 +29,8 @@ export interface DemoExample {
   parts: DemoPart[];
   /** Ports the example's servers listen on, checked free before anything starts. */
   ports: Array<{ port: number; variable: string }>;
+  /** Its pages: the URLs are printed once these answer. */
+  pages: string[];
 }
 
 export interface DemoSettings {
@@ -59,6 +61,7 @@ export function demoExamples(settings: DemoSettings): DemoExample[] {
         { label: 'leaderboard', text: `${leaderboardUrl}   (live page; ${leaderboardUrl}/api/leaderboard, /api/stats)` },
       ],
       ports: [{ port: settings.leaderboardPort, variable: 'LEADERBOARD_PORT' }],
+      pages: [leaderboardUrl],
       parts: [
         // Named members: a demo started again gets each its partitions back at once.
         ...['demo-1', 'demo-2'].map((member) => ({
@@ -79,6 +82,7 @@ export function demoExamples(settings: DemoSettings): DemoExample[] {
       readme: 'examples/analytics/README.md',
       links: [{ label: 'analytics dashboard', text: `${analyticsUrl}   (${analyticsUrl}/api/aggregates, /api/group)` }],
       ports: [{ port: settings.analyticsPort, variable: 'ANALYTICS_PORT' }],
+      pages: [analyticsUrl],
       parts: [
         ...['demo-1', 'demo-2'].map((member) => ({
           name: `analytics-aggregator-${member.slice(-1)}`,
@@ -114,6 +118,7 @@ export function demoExamples(settings: DemoSettings): DemoExample[] {
         },
       ],
       ports: [],
+      pages: [],
       parts: [
         { name: 'game-updates-producer', script: 'game-updates/dist/producer.js', env: { ...tributary } },
         {

@@ -17,6 +17,8 @@ import { note } from './output.js';
 const THROTTLE_MS = 10_000;
 /** How long a part's one-shot step (a follow) is tried again before the demo gives up. */
 const STEP_PATIENCE_MS = 60_000;
+/** How long the URLs wait for the examples' pages to answer before they are printed anyway. */
+const PAGE_PATIENCE_MS = 60_000;
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -91,10 +93,12 @@ async function runDemo(settings: { rate: number; leaderboardPort: number; analyt
   for (const example of examples) {
     for (const part of example.parts) parts.start(part);
   }
-  note(urls(stack, examples));
 
   let failure: Error | undefined;
   try {
+    // The URLs once they answer, so that the first click works.
+    const pages = examples.flatMap((example) => example.pages);
+    await Promise.race([interrupted, stack.done, parts.failed, answering(pages).then((late) => note(urls(stack, examples, late)))]);
     await Promise.race([interrupted, stack.done, parts.failed]);
   } catch (err) {
     failure = err as Error;
@@ -105,8 +109,30 @@ async function runDemo(settings: { rate: number; leaderboardPort: number; analyt
   if (failure) throw new CliError(failure.message);
 }
 
+/** Waits (up to PAGE_PATIENCE_MS) until every page answers 200; resolves with those that did not. */
+async function answering(pages: string[]): Promise<string[]> {
+  const deadline = Date.now() + PAGE_PATIENCE_MS;
+  let waiting = pages;
+  while (waiting.length > 0 && Date.now() < deadline) {
+    const answers = await Promise.all(
+      waiting.map((page) =>
+        fetch(page, { signal: AbortSignal.timeout(2_000) }).then(
+          async (response) => {
+            await response.body?.cancel();
+            return response.status === 200;
+          },
+          () => false,
+        ),
+      ),
+    );
+    waiting = waiting.filter((_page, i) => !answers[i]);
+    if (waiting.length > 0) await sleep(250);
+  }
+  return waiting;
+}
+
 /** Every URL there is to open, once everything runs. */
-function urls(stack: { brokerUrl: string; gatewayUrl: string }, examples: DemoExample[]): string {
+function urls(stack: { brokerUrl: string; gatewayUrl: string }, examples: DemoExample[], late: string[]): string {
   const rows: Array<[string, string]> = [
     ['web console', `${stack.brokerUrl}/ui   (the examples' topics and consumer groups, their lag)`],
     ['API docs', `${stack.brokerUrl}/docs and ${stack.gatewayUrl}/docs`],
@@ -118,6 +144,7 @@ function urls(stack: { brokerUrl: string; gatewayUrl: string }, examples: DemoEx
     'The examples are running.',
     ...rows.map(([label, text]) => `  ${label.padEnd(width)}${text}`),
     '',
+    ...(late.length > 0 ? [`Not answering yet: ${late.join(', ')} (see their output above).`] : []),
     `How each works: ${examples.map((example) => example.readme).join(', ')}`,
     'Ctrl-C stops the examples, then the stack.',
     '',
