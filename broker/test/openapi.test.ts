@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '@tributary/broker';
 import { createGateway, type Gateway } from '@tributary/consumer-gateway';
-import { declaredRoutes } from '@tributary/core';
+import { declaredRoutes, errorCodesOf, errorTable, routeErrors } from '@tributary/core';
 import { testConfig } from '@tributary/testkit';
 
 let broker: Broker;
@@ -51,9 +51,45 @@ describe.each([
     }
     expect(missing).toEqual([]);
   });
+
+  it('lists the error codes of every declared route, each in the error table, and shows them per route with an example', async () => {
+    const { paths } = (await service().app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const routes = declaredRoutes(service().app).filter(({ method, url }) => method !== 'HEAD' && url !== '/docs' && !url.startsWith('/docs/'));
+    const problems: string[] = [];
+    for (const route of routes) {
+      const where = `${route.method} ${route.url}`;
+      const codes = errorCodesOf(route);
+      if (codes === undefined) {
+        problems.push(`${where}: no error codes listed (core/src/protocol/route-errors.ts)`);
+        continue;
+      }
+      const unknown = codes.filter((code) => !(code in errorTable));
+      if (unknown.length > 0) problems.push(`${where}: codes not in the error table: ${unknown.join(', ')}`);
+      const responses = paths[openApiPath(route.url)][route.method.toLowerCase()].responses;
+      const shown = (status: string) => {
+        const body = responses[status].content['application/json'].schema;
+        if (!body.example || !body.properties.code.enum.includes(body.example.code)) problems.push(`${where}: ${status} without an example of one of its codes`);
+        return body.properties.code.enum as string[];
+      };
+      const documented = [...shown('4XX'), ...shown('5XX')];
+      if (documented.join() !== codes.join()) problems.push(`${where}: the document shows ${documented.join(', ')}; the route lists ${codes.join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
 });
 
-it('describes the error body with every code', async () => {
+it('lists only codes of the error table for any route, and adds the gates’ codes by what a route is', () => {
+  for (const [route, codes] of Object.entries(routeErrors)) expect(codes.filter((code) => !(code in errorTable)), route).toEqual([]);
+  // Public, without a body: the router's and a bug's codes, and its own.
+  expect(errorCodesOf({ method: 'GET', url: '/readyz', access: 'public' })).toEqual(['INVALID_REQUEST', 'INTERNAL_ERROR', 'NOT_READY']);
+  // With a key and a body: authentication, quotas and the body's limits too.
+  const write = errorCodesOf({ method: 'POST', url: '/write/:topic', access: { operation: 'produce', resource: () => 'topic:t' } })!;
+  expect(write).toEqual(expect.arrayContaining(['UNAUTHENTICATED', 'FORBIDDEN', 'QUOTA_EXCEEDED', 'BODY_TOO_LARGE', 'INVALID_JSON', 'RECORD_TOO_LARGE', 'PARTIAL_WRITE']));
+  expect(write).not.toContain('GROUP_NOT_FOUND');
+  expect(errorCodesOf({ method: 'GET', url: '/no/such/route', access: 'public' })).toBeUndefined();
+});
+
+it('describes the error body with the route’s codes', async () => {
   const { paths } = (await broker.app.inject({ method: 'GET', url: '/openapi.json' })).json();
   const error = paths['/topics/{topic}'].get.responses['4XX'].content['application/json'].schema;
   expect(error.required).toEqual(['statusCode', 'code', 'error', 'message', 'retriable']);

@@ -1,10 +1,12 @@
 // The published HTTP contract: OpenAPI 3 at /openapi.json and Swagger UI at /docs, on both services, made
 // from the routes' own JSON schemas (@fastify/swagger collects them as routes are declared), so the document
 // cannot drift from what the services validate and serialize.
+import { STATUS_CODES } from 'node:http';
 import { fastifySwagger, type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { fastifySwaggerUi } from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { errorTable } from './errors.js';
+import { errorTable, type ErrorCode } from './errors.js';
+import { errorCodesOf } from './protocol/route-errors.js';
 
 /** What a route does, in a line, and an example of its successful answer, for routes whose schema has none. */
 export interface RouteDoc {
@@ -140,18 +142,33 @@ export const routeDocs: Record<string, RouteDoc> = {
   'DELETE /quotas/:principal': { summary: 'Remove a principal’s quota overrides (the defaults apply again)' },
 };
 
-/** The error body, with every code a route can answer (errors.ts). */
-const errorComponent = {
-  type: 'object',
-  required: ['statusCode', 'code', 'error', 'message', 'retriable'],
-  properties: {
-    statusCode: { type: 'integer' },
-    code: { type: 'string', enum: Object.keys(errorTable) },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    retriable: { type: 'boolean' },
-  },
-};
+/**
+ * A route's error answers of one class (4xx or 5xx): the error body with the route's codes of that class, an
+ * example of the first, and the codes with their statuses as the description.
+ */
+function errorAnswers(codes: readonly ErrorCode[]) {
+  const [first] = codes;
+  return {
+    description: codes.map((code) => `${errorTable[code].statusCode} ${code}`).join(', '),
+    type: 'object',
+    required: ['statusCode', 'code', 'error', 'message', 'retriable'],
+    properties: {
+      statusCode: { type: 'integer' },
+      code: { type: 'string', enum: codes },
+      error: { type: 'string' },
+      message: { type: 'string' },
+      retriable: { type: 'boolean' },
+    },
+    ...(first === undefined ? {} : { example: exampleError(first) }),
+  };
+}
+
+function exampleError(code: ErrorCode) {
+  const { statusCode, message, retriable } = errorTable[code];
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, retriable };
+}
+
+const statusClass = (code: ErrorCode) => Math.floor(errorTable[code].statusCode / 100);
 
 const errorCodesByStatus = (): string =>
   Object.entries(errorTable)
@@ -195,9 +212,15 @@ export function registerApiDocs(app: FastifyInstance, { title, version }: { titl
       const own = (schema ?? {}) as Record<string, unknown>;
       const response = { ...((own.response as Record<string, unknown> | undefined) ?? {}) };
       // Every route answers the error body on a refusal, whether or not its schema says so; the document shows
-      // it with its codes.
-      response['4xx'] = errorComponent;
-      response['5xx'] = errorComponent;
+      // it with the codes this route can answer (protocol/route-errors.ts), all of them for a route not listed.
+      const codes = errorCodesOf({ method, url: route.url, access: route.config?.access }) ?? (Object.keys(errorTable) as ErrorCode[]);
+      response['4xx'] = errorAnswers(codes.filter((code) => statusClass(code) === 4));
+      response['5xx'] = errorAnswers(codes.filter((code) => statusClass(code) === 5));
+      // A status with a body of its own (503 PARTIAL_WRITE, 503 NOT_READY) names its codes too.
+      for (const status of Object.keys(response).filter((key) => /^[45]\d\d$/.test(key))) {
+        const own = codes.filter((code) => errorTable[code].statusCode === Number(status));
+        if (own.length > 0) response[status] = { ...(response[status] as object), description: own.map((code) => `${status} ${code}`).join(', ') };
+      }
       if (doc?.example !== undefined) {
         const ok = Object.keys(response).find((status) => /^2\d\d$/.test(status));
         const okSchema = ok ? (response[ok] as Record<string, unknown>) : undefined;

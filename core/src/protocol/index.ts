@@ -10,6 +10,7 @@ export * from './health.js';
 export * from './reads.js';
 export * from './records.js';
 export * from './replay.js';
+export * from './route-errors.js';
 export * from './stats.js';
 export * from './topics.js';
 export * from './write.js';
