@@ -64,7 +64,7 @@ function render(stats, subscriptions, replays) {
       h(
         'tr',
         { 'data-replay': r.replay_id },
-        h('td', {}, h('span', { class: 'mono' }, r.replay_id), h('div', { class: 'muted small' }, `${r.topic} → ${r.target.topic}`)),
+        h('td', {}, h('span', { class: 'mono' }, r.replay_id), h('div', { class: 'muted small' }, `${r.topic} → ${r.target.group === undefined ? r.target.topic : `service ${r.target.group}`}`)),
         h('td', { class: 'small' }, `${time(r.from)} → ${time(r.to)}`),
         h('td', { class: 'mono small' }, r.filter === null ? 'everything' : JSON.stringify(r.filter)),
         h('td', {}, h('span', { class: `badge ${statusBadge[r.status] ?? 'neutral'}` }, r.status)),

@@ -145,8 +145,9 @@ export async function createBus(options: BusOptions): Promise<FastifyInstance> {
     return subscription.view();
   });
 
-  // Replays are Tributary's: it checks the request (the filter too) and runs them, resumably. Like the event
-  // topics, a target topic is made on first use.
+  // Replays are Tributary's: it checks the request (the filter too) and runs them, resumably. The target is a
+  // topic, made on first use like the event topics, or {"group": <service_name>}: the events go to that one
+  // subscribed service again, through its group's replay topic, and to no other service.
   app.post<{ Body: { target?: { topic?: unknown } } | undefined }>('/replay', async (request, reply) => {
     const target = request.body?.target?.topic;
     if (typeof target === 'string') await tributary.ensureTopic(target, partitions);

@@ -4,7 +4,9 @@
 // service's endpoint), nacks the ones that fail and commits past the batch. Tributary delivers a nacked event
 // again after retry_delay_ms and, after max_retries retries, writes it to the dead-letter topic with headers
 // saying where it came from and why: the topic's own dead-letter setting (the bus creates game.match.end with
-// game.match.end.dlq), or for a topic made elsewhere the group's, the same `{topic}.dlq`.
+// game.match.end.dlq), or for a topic made elsewhere the group's, the same `{topic}.dlq`. A replay into the
+// group (POST /replay with target {"group": <service_name>}) arrives the same way, from the group's replay
+// topic `__replay.<service_name>`, each copy naming its original in `replay_of`.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TributaryError, type GroupMessage, type Tributary } from './tributary.js';
 
@@ -27,6 +29,8 @@ export interface Delivery {
   partition: number;
   offset: number;
   delivery_count: number;
+  /** A replay's copy: `<topic>/<partition>/<offset>` of the original. */
+  replay_of: string | null;
 }
 
 /** Throws when the event was not handled. */
@@ -132,7 +136,7 @@ export class Subscription {
   async #handle(member: string, message: GroupMessage): Promise<void> {
     const { topic, partition, offset, delivery_count } = message;
     try {
-      await this.handler({ event: message.value, topic, partition, offset, delivery_count });
+      await this.handler({ event: message.value, topic, partition, offset, delivery_count, replay_of: message.headers?.['replay-of'] ?? null });
       this.delivered++;
     } catch (err) {
       this.failed++;

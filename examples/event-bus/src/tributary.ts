@@ -26,6 +26,7 @@ export interface GroupMessage {
   timestamp: number;
   delivery_count: number;
   key: string | null;
+  headers: Record<string, string>;
   value: unknown;
 }
 

@@ -38,6 +38,7 @@ interface Delivery {
   partition: number;
   offset: number;
   delivery_count: number;
+  replay_of: string | null;
 }
 const received = new Map<string, Delivery[]>();
 let receiver: Server;
@@ -204,7 +205,7 @@ describe('the event bus example', () => {
     expect(received.get('analytics')!.some((delivery) => delivery.topic.endsWith('.dlq'))).toBe(false);
   });
 
-  it('replays a time window of a topic, filtered on the payload, into another topic, to 100 %', { timeout: 120_000 }, async () => {
+  it('replays a time window of a topic, filtered on the payload, into another topic and to one service, to 100 %', { timeout: 120_000 }, async () => {
     // Before, inside and after the window, each phase in a later millisecond than the one before.
     const later = async (than: number) => waitFor(() => Date.now() > than + 2, { intervalMs: 5, what: 'the clock to move on' });
     const before = await publish('game.match.end', { match_id: 'r-0', winner: 'player456' });
@@ -230,7 +231,25 @@ describe('the event bus example', () => {
     const matching = inside.filter((_, i) => i % 3 === 0).map((event) => event.event_id);
     expect(replay.progress).toMatchObject({ percent: 100, matched: matching.length, written: matching.length });
     expect((await records('debug.player456')).map((record) => record.value.event_id).sort()).toEqual(matching.sort());
-    expect((await call('GET', '/replays')).body.replays.map((listed: { replay_id: string }) => listed.replay_id)).toContain(started.body.replay_id);
+
+    // The same window to one subscribed service only: analytics is sent the matching events again, flaky not.
+    const toService = await call('POST', '/replay', { topic: 'game.match.end', target: { group: 'analytics' }, from, to, filter: { 'payload.winner': 'player456' } });
+    expect(toService.status, JSON.stringify(toService.body)).toBe(202);
+    expect(toService.body.target).toEqual({ topic: '__replay.analytics', group: 'analytics' });
+    await waitFor(async () => (await call('GET', `/replay/${toService.body.replay_id}`)).body.status === 'completed', { timeoutMs: 60_000, what: 'the replay to analytics to complete' });
+    const again = await waitFor(
+      () => {
+        const replayed = received.get('analytics')!.filter((delivery) => delivery.replay_of !== null);
+        return replayed.length === matching.length && replayed;
+      },
+      { timeoutMs: 60_000, what: `analytics to be sent the replayed events\n${busOutput}` },
+    );
+    expect(again.map((delivery) => delivery.event.event_id).sort()).toEqual(matching.sort());
+    expect(again.every((delivery) => delivery.topic === '__replay.analytics' && delivery.replay_of!.startsWith('game.match.end/'))).toBe(true);
+    expect(received.get('flaky')!.some((delivery) => delivery.replay_of !== null || delivery.topic.startsWith('__replay.'))).toBe(false);
+
+    const listed = (await call('GET', '/replays')).body.replays.map((replay: { replay_id: string }) => replay.replay_id);
+    expect(listed).toEqual(expect.arrayContaining([started.body.replay_id, toService.body.replay_id]));
 
     // Tributary's own answers to a bad replay are passed on.
     expectError(await call('POST', '/replay', { topic: 'game.match.end', target: { topic: 'debug.player456' }, filter: { $where: 'true' } }), 400, 'INVALID_FILTER');
@@ -241,7 +260,7 @@ describe('the event bus example', () => {
     const stats = await waitFor(
       async () => {
         const { body } = await call('GET', '/stats');
-        const copies = 3 + 4; // the dead letters and the replay's copies are stored records too
+        const copies = 3 + 4 + 4; // the dead letters and both replays' copies are stored records too
         const handled = body.bus.delivered + body.bus.failed;
         return body.total_events_published === published.length + copies && body.total_events_consumed === handled && body;
       },
@@ -250,8 +269,8 @@ describe('the event bus example', () => {
     expect(stats.bus).toEqual({ published: published.length, duplicates: 1, delivered: expect.any(Number), failed: 9, dead_lettered: 3, subscriptions: 2 });
     expect(stats.active_subscriptions).toBe(2);
     expect(stats.error_rate).toBeCloseTo(9 / (stats.bus.delivered + 9), 10);
-    // game.match.end, game.player.kill, system.health, the dead letters and the replay's target.
-    expect(stats.active_topics).toBe(5);
+    // game.match.end, game.player.kill, system.health, the dead letters and the replays' two targets.
+    expect(stats.active_topics).toBe(6);
     expect(stats.tributary.subscriptions.groups).toBe(2);
   });
 
@@ -267,7 +286,8 @@ describe('the event bus example', () => {
       await page.getByTestId('subscriptions').locator('tr[data-service="flaky"]').waitFor();
       expect(await page.getByTestId('subscriptions').locator('tbody tr').count()).toBe(2);
       expect(await page.getByTestId('stat-dead-letters').textContent()).toBe('3');
-      await page.getByTestId('replays').getByText('100 %').waitFor();
+      await expect.poll(() => page.getByTestId('replays').getByText('100 %').count(), { timeout: 30_000 }).toBe(2);
+      await page.getByTestId('replays').getByText('game.match.end → service analytics').waitFor();
 
       const shown = Number((await page.getByTestId('stat-published').textContent())!.replace(/,/g, ''));
       await publish('game.player.kill', { killer: 'p1', victim: 'p2' });
