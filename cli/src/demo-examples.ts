@@ -42,6 +42,7 @@ export interface DemoSettings {
   rate: number;
   leaderboardPort: number;
   analyticsPort: number;
+  eventBusPort: number;
 }
 
 /** Where the examples are: the repository's examples/ beside cli/ (the demo runs from a checkout). */
@@ -52,6 +53,7 @@ export function demoExamples(settings: DemoSettings): DemoExample[] {
   const tributary = { BROKER_URL: brokerUrl, GATEWAY_URL: gatewayUrl };
   const leaderboardUrl = `http://localhost:${settings.leaderboardPort}`;
   const analyticsUrl = `http://localhost:${settings.analyticsPort}`;
+  const eventBusUrl = `http://localhost:${settings.eventBusPort}`;
   const player = 'demo@example.com';
   return [
     {
@@ -130,6 +132,25 @@ export function demoExamples(settings: DemoSettings): DemoExample[] {
         },
       ],
     },
-    // event-bus (examples/event-bus, its page on :8090): not in the repository yet; add its parts here when it lands.
+    {
+      name: 'event-bus',
+      readme: 'examples/event-bus/README.md',
+      links: [
+        { label: 'event bus', text: `${eventBusUrl}   (stats, subscriptions, replays); publish an event with` },
+        {
+          label: '',
+          text: `curl -X POST ${eventBusUrl}/events/publish -H 'content-type: application/json' -d '{"event_type": "game.match.end", "source": "me", "payload": {"winner": "player456"}}'`,
+        },
+      ],
+      ports: [{ port: settings.eventBusPort, variable: 'EVENT_BUS_PORT' }],
+      pages: [eventBusUrl],
+      parts: [
+        {
+          name: 'event-bus',
+          script: 'event-bus/dist/server.js',
+          env: { ...tributary, PORT: String(settings.eventBusPort), HOST: '127.0.0.1', INSTANCE: 'demo' },
+        },
+      ],
+    },
   ];
 }

@@ -22,13 +22,13 @@ const PAGE_PATIENCE_MS = 60_000;
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('run the local stack of `up` and the example applications on it (leaderboard, analytics, game updates) until Ctrl-C')
+    .description('run the local stack of `up` and the example applications on it (leaderboard, analytics, game updates, event bus) until Ctrl-C')
     .option('--rate <n>', 'events per second of each simulator (leaderboard, analytics)', '200')
     .addHelpText(
       'after',
       `
-The examples' pages listen on LEADERBOARD_PORT (default 8000) and ANALYTICS_PORT (8501); the stack takes
-the settings of \`tributary up\` (TRIBUTARY_DATA, BROKER_PORT, GATEWAY_PORT, REDIS_PORT, ...).`,
+The examples' pages listen on LEADERBOARD_PORT (default 8000), ANALYTICS_PORT (8501) and EVENT_BUS_PORT
+(8090); the stack takes the settings of \`tributary up\` (TRIBUTARY_DATA, BROKER_PORT, GATEWAY_PORT, ...).`,
     )
     .action(async function (this: Command) {
       if (contextOf(this).json) throw usageError('demo prints for people only: --json is not supported');
@@ -37,7 +37,8 @@ the settings of \`tributary up\` (TRIBUTARY_DATA, BROKER_PORT, GATEWAY_PORT, RED
       if (!/^\d+$/.test(rateText) || rate < 1 || rate > 100_000) throw usageError(`--rate takes 1 to 100000 events per second, not "${rateText}"`);
       const leaderboardPort = portFromEnv('LEADERBOARD_PORT', 8000);
       const analyticsPort = portFromEnv('ANALYTICS_PORT', 8501);
-      await runDemo({ rate, leaderboardPort, analyticsPort });
+      const eventBusPort = portFromEnv('EVENT_BUS_PORT', 8090);
+      await runDemo({ rate, leaderboardPort, analyticsPort, eventBusPort });
     });
 }
 
@@ -49,7 +50,7 @@ function portFromEnv(variable: string, fallback: number): number {
   return port;
 }
 
-async function runDemo(settings: { rate: number; leaderboardPort: number; analyticsPort: number }): Promise<void> {
+async function runDemo(settings: { rate: number; leaderboardPort: number; analyticsPort: number; eventBusPort: number }): Promise<void> {
   // The URLs are not known before the stack runs; these only say which scripts and ports the examples need.
   const planned = demoExamples({ brokerUrl: '', gatewayUrl: '', redisUrl: '', ...settings });
   const missing = planned.flatMap((example) => example.parts).filter((part) => !existsSync(join(EXAMPLES_DIR, part.script)));

@@ -26,8 +26,8 @@ async function freePorts(count: number): Promise<number[]> {
 async function demoEnv(): Promise<{ env: Record<string, string>; dir: string; ports: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-demo-'));
   dirs.push(dir);
-  const [broker, gateway, redis, leaderboard, analytics] = (await freePorts(5)) as [number, number, number, number, number];
-  const ports = { broker, gateway, redis, leaderboard, analytics };
+  const [broker, gateway, redis, leaderboard, analytics, eventBus] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const ports = { broker, gateway, redis, leaderboard, analytics, eventBus };
   const env = {
     TRIBUTARY_DATA: dir,
     BROKER_PORT: String(broker),
@@ -35,6 +35,7 @@ async function demoEnv(): Promise<{ env: Record<string, string>; dir: string; po
     REDIS_PORT: String(redis),
     LEADERBOARD_PORT: String(leaderboard),
     ANALYTICS_PORT: String(analytics),
+    EVENT_BUS_PORT: String(eventBus),
     ZOOKEEPER_HOST: inject('zookeeperHost'),
     ZOOKEEPER_ROOT: `/${uniqueName('demo')}`,
   };
@@ -97,14 +98,16 @@ describe('tributary demo', () => {
       expect(leaderboardUrl).toBe(`http://localhost:${ports.leaderboard}`);
       const analyticsUrl = printedUrl(demo, 'analytics dashboard');
       expect(analyticsUrl).toBe(`http://localhost:${ports.analytics}`);
+      const eventBusUrl = printedUrl(demo, 'event bus');
+      expect(eventBusUrl).toBe(`http://localhost:${ports.eventBus}`);
       expect(demo.stderr).toContain(`API docs             http://localhost:${ports.broker}/docs and http://localhost:${ports.gateway}/docs`);
-      for (const readme of ['examples/leaderboard/README.md', 'examples/analytics/README.md', 'examples/game-updates/README.md']) {
+      for (const readme of ['examples/leaderboard/README.md', 'examples/analytics/README.md', 'examples/game-updates/README.md', 'examples/event-bus/README.md']) {
         expect(demo.stderr).toContain(readme);
       }
 
       // Every page is there: the list is printed once the examples' pages answer.
       expect(demo.stderr).not.toContain('Not answering yet');
-      for (const page of [consoleUrl, `http://localhost:${ports.broker}/docs`, `http://localhost:${ports.gateway}/docs`, leaderboardUrl, analyticsUrl]) {
+      for (const page of [consoleUrl, `http://localhost:${ports.broker}/docs`, `http://localhost:${ports.gateway}/docs`, leaderboardUrl, analyticsUrl, eventBusUrl]) {
         const response = await fetch(page);
         expect(response.status, page).toBe(200);
         expect(response.headers.get('content-type'), page).toMatch(/^text\/html/);
@@ -134,6 +137,15 @@ describe('tributary demo', () => {
         },
         { timeoutMs: 60_000, intervalMs: 250, what: 'both analytics aggregators holding partitions' },
       );
+      // The event bus has no simulator: an event published as its printed curl does is stored, and counted.
+      const published = await fetch(`${eventBusUrl}/events/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event_type: 'game.match.end', source: 'demo-test', event_id: 'demo-test-1', payload: { winner: 'player456' } }),
+      });
+      expect(published.status).toBe(200);
+      expect(await published.json()).toMatchObject({ event_id: 'demo-test-1', topic: 'game.match.end', published: true, duplicate: false });
+      expect(demo.stderr).toContain(`curl -X POST ${eventBusUrl}/events/publish `);
       // game-updates has no page: its demo player's feed shows the producer's updates.
       await demo.waitForOutput('a game update in the player\'s feed', (child) => /^\[game-updates-player\] \S+ +(chess|kart|tactics) +\[/m.test(child.stdout), 60_000);
 
@@ -144,6 +156,7 @@ describe('tributary demo', () => {
           'analytics-aggregator-2',
           'analytics-server',
           'analytics-simulator',
+          'event-bus',
           'game-updates-player',
           'game-updates-producer',
           'leaderboard-processor-1',
@@ -153,8 +166,8 @@ describe('tributary demo', () => {
         ].sort(),
       );
       expect(started.every(({ pid }) => isAlive(pid))).toBe(true);
-      // The broker, the gateway, the redis-server and the ten parts (the CLI itself too).
-      expect(processesNaming(dir).length).toBeGreaterThanOrEqual(13);
+      // The broker, the gateway, the redis-server and the eleven parts (the CLI itself too).
+      expect(processesNaming(dir).length).toBeGreaterThanOrEqual(14);
 
       demo.process.kill('SIGINT');
       const result = await demo.exited;
