@@ -261,6 +261,10 @@ describe('the event bus example', () => {
     // Tributary's own answers to a bad replay are passed on.
     expectError(await call('POST', '/replay', { topic: 'game.match.end', target: { topic: 'debug.player456' }, filter: { $where: 'true' } }), 400, 'INVALID_FILTER');
     expectError(await call('GET', '/replay/0123456789abcdef'), 404, 'REPLAY_NOT_FOUND');
+    expectError(await call('POST', '/replay', { target: { topic: 'debug.player456' } }), 400, 'INVALID_REQUEST');
+    expectError(await call('POST', '/replay', { topic: 'game.match.end', target: { group: 'nobody-subscribed' } }), 404, 'GROUP_NOT_FOUND');
+    const malformed = await fetch(`${busUrl}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"topic": ' });
+    expectError({ status: malformed.status, body: await malformed.json() }, 400, 'INVALID_REQUEST');
   });
 
   it('GET /stats: what was published and consumed adds up to what the bus did', { timeout: 60_000 }, async () => {
