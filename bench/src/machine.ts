@@ -104,7 +104,7 @@ export function treeMemoryOf(pid: number | undefined): MemorySample | undefined 
   return { rssMb: Math.max(...samples.map((m) => m.rssMb)), peakMb: Math.max(...samples.map((m) => m.peakMb)) };
 }
 
-const CLOCK_TICKS = Number(firstLine('getconf', ['CLK_TCK']) ?? 100) || 100;
+export const CLOCK_TICKS = Number(firstLine('getconf', ['CLK_TCK']) ?? 100) || 100;
 
 /** CPU time (user + system, all threads) a process has used, in seconds, from /proc/<pid>/stat. */
 export function cpuSecondsOf(pid: number | undefined): number | undefined {

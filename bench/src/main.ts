@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--out DIR] [--only single,batch,read,e2e,cost] [--cpu-prof broker,gateway]
+// npm run bench [-- --quick] [--out DIR] [--only single,batch,read,e2e,cost,demo] [--cpu-prof broker,gateway]
 //                          [--before RESULTS.json] [--notes NOTES.md] [--render RESULTS.json]
 //
 // Starts what is under test (stack.ts), runs each scenario with its load generator in a separate process,
@@ -13,6 +13,7 @@ import { loadAverage, machineFacts, uptime } from './machine.js';
 import { headlines, markdown, terminalSummary, upgrade, type Results } from './report.js';
 import { settingsFor, type BenchContext } from './scenario.js';
 import { batchWrite } from './scenarios/batch-write.js';
+import { demo } from './scenarios/demo.js';
 import { endToEnd } from './scenarios/end-to-end.js';
 import { hostileBodies } from './scenarios/hostile-bodies.js';
 import { idempotentWrite } from './scenarios/idempotent-write.js';
@@ -23,7 +24,7 @@ import { singleWrite } from './scenarios/single-write.js';
 import { startStack, type BenchStack, type ServiceName } from './stack.js';
 import { ensureWrk } from './wrk.js';
 
-const SCENARIOS = ['single', 'batch', 'ids', 'read', 'cost', 'e2e', 'hostile'] as const;
+const SCENARIOS = ['single', 'batch', 'ids', 'read', 'cost', 'e2e', 'hostile', 'demo'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const usage = `usage: npm run bench -- [--quick] [--out DIR] [--only ${SCENARIOS.join(',')}] [--brokers N] [--cpu-prof broker,gateway]
@@ -158,6 +159,7 @@ async function main(): Promise<number> {
     }
     if (want('e2e')) results.scenarios.endToEnd = await attempt('4 end-to-end latency', () => endToEnd(context));
     if (want('hostile')) results.scenarios.hostileBodies = await attempt('8 hostile bodies', () => hostileBodies(context));
+    if (want('demo')) results.scenarios.demo = await attempt('9 the demo under load', () => demo(context));
     const rewrites = /aof_rewrites:(\d+)/.exec(await stack.redisClient.info('persistence'))?.[1];
     if (rewrites !== undefined) results.stack.redisPersistence += `; ${rewrites} AOF rewrite(s) during the run`;
   } finally {
@@ -170,7 +172,9 @@ async function main(): Promise<number> {
   for (const scenario of SCENARIOS.filter((name) => !only.has(name))) results.notMeasured.push(`${scenario}: not selected (--only)`);
 
   mkdirSync(outDir, { recursive: true });
-  const base = join(outDir, `${results.date.slice(0, 10)}-${machine.host.replace(/[^A-Za-z0-9.-]/g, '_')}${brokers > 1 ? `-brokers${brokers}` : ''}${settings.mode === 'quick' ? '-quick' : ''}`);
+  // A run of some scenarios must not overwrite the day's full run.
+  const onlySuffix = values.only ? `-${[...only].join('-')}` : '';
+  const base = join(outDir, `${results.date.slice(0, 10)}-${machine.host.replace(/[^A-Za-z0-9.-]/g, '_')}${brokers > 1 ? `-brokers${brokers}` : ''}${settings.mode === 'quick' ? '-quick' : ''}${onlySuffix}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown(results));
   process.stdout.write(terminalSummary(results));

@@ -3,7 +3,9 @@
 // reported, never asserted.
 import type { MachineFacts, MemorySample } from './machine.js';
 import type { Settings } from './scenario.js';
+import { demoMarkdown, demoSummary, demoTarget } from './report-demo.js';
 import type { BatchWriteResult } from './scenarios/batch-write.js';
+import type { DemoResult } from './scenarios/demo.js';
 import type { EndToEndResult } from './scenarios/end-to-end.js';
 import type { HostileBodiesResult } from './scenarios/hostile-bodies.js';
 import type { BatchSeries, IdempotentWriteResult } from './scenarios/idempotent-write.js';
@@ -46,6 +48,7 @@ export interface Results {
     readCost?: ReadCostResult;
     idempotentWrite?: IdempotentWriteResult;
     hostileBodies?: HostileBodiesResult;
+    demo?: DemoResult;
   };
   memory: MemoryRow[];
   /** Scenarios that were skipped or failed, and why. */
@@ -176,6 +179,7 @@ export function headlines(results: Results): Headline[] {
       { metric: `end-to-end p50 at ${e.rate}/s`, value: e.ackToRead.p50, unit: 'ms', better: 'lower' },
       { metric: `end-to-end p99 at ${e.rate}/s`, value: e.ackToRead.p99, unit: 'ms', better: 'lower' },
     ]),
+    s.demo?.highestSustained !== undefined ? { metric: 'demo, highest sustained events/s', value: s.demo.highestSustained, unit: 'events/s', better: 'higher' } : undefined,
     s.readCost && { metric: 'read-cost ratio (long ÷ short, p50)', value: s.readCost.ratio, unit: '×', better: 'lower' },
     ...(s.idempotentWrite?.series ?? []).map((series): Headline => ({ metric: `${seriesName(series)}, records/s`, value: series.recordsPerSecond, unit: 'records/s', better: 'higher' })),
     s.idempotentWrite && { metric: 'batch write with ids ÷ without', value: s.idempotentWrite.ratio, unit: '×', better: 'higher' },
@@ -253,6 +257,7 @@ export function targets(results: Results): TargetRow[] {
       measured: brokerRss !== undefined ? `${mb(brokerRss)} (max after any scenario; peak ${mb(maxBrokerPeak(results))})` : 'not measured',
       met: met(brokerRss !== undefined, (brokerRss ?? Infinity) < 150),
     },
+    ...(s.demo ? [demoTarget(s.demo)] : []),
   ];
 }
 
@@ -363,6 +368,7 @@ function summaryRows(results: Results): SummaryRow[] {
       ratio: '',
     });
   }
+  if (s.demo) rows.push({ scenario: '9 the demo under load', ...demoSummary(s.demo), ratio: '' });
   if (results.memory.length > 0) {
     rows.push({
       scenario: '7 memory (max RSS after any scenario)',
@@ -669,6 +675,7 @@ export function markdown(results: Results): string {
       '',
     );
   }
+  if (s.demo) out.push(...demoMarkdown(s.demo, mdTable));
   if (results.memory.length > 0) {
     out.push(
       '### 7. Memory',
