@@ -5,6 +5,7 @@
 //   node dist/server.js      PORT (8501) HOST REDIS_URL KEY_PREFIX TOPIC GROUP BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { stylesheetPath } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { integer, isMain, run, settingsFromEnv, text, tributaryFromEnv } from './env.js';
 import { AnalyticsStore } from './store.js';
@@ -32,7 +33,8 @@ function assets(): Record<string, { type: string; body: Buffer }> {
   return {
     '/': { type: 'text/html; charset=utf-8', body: publicFile('index.html') },
     '/dashboard.js': { type: 'text/javascript; charset=utf-8', body: publicFile('dashboard.js') },
-    '/styles.css': { type: 'text/css; charset=utf-8', body: publicFile('styles.css') },
+    '/styles.css': { type: 'text/css; charset=utf-8', body: readFileSync(stylesheetPath) },
+    '/analytics.css': { type: 'text/css; charset=utf-8', body: publicFile('analytics.css') },
     '/favicon.svg': { type: 'image/svg+xml', body: publicFile('favicon.svg') },
     '/vendor/uPlot.iife.min.js': { type: 'text/javascript; charset=utf-8', body: uplotFile('uPlot.iife.min.js') },
     '/vendor/uPlot.min.css': { type: 'text/css; charset=utf-8', body: uplotFile('uPlot.min.css') },

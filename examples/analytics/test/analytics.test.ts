@@ -118,6 +118,9 @@ describe('game analytics: simulator → Tributary → consumer group → Redis �
     expect(await page.getByTestId('stat-completed').textContent()).toBe(`${format(expected.sessions.completed)} completed`);
     await page.getByTestId('group-status').filter({ hasText: 'caught up: lag 0' }).waitFor();
     expect(await page.getByTestId('group-name').textContent()).toBe(group);
+    // The console's look, served from the example kit at /styles.css, and the dashboard's own rules after it.
+    expect(await page.locator('.sidebar').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(15, 26, 42)');
+    expect(await page.locator('.logo').evaluate((el) => getComputedStyle(el).width)).toBe('22px');
 
     // Events per minute: a uPlot canvas over every minute of the run, a series per event type.
     const chart = page.getByTestId('epm-chart');

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stylesheetPath } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { integer, isMain, text } from './env.js';
 import { httpHandler, Subscription, type Handler, type SubscriptionSpec } from './subscriptions.js';
@@ -67,7 +68,8 @@ const page = (file: string) => readFileSync(new URL(`../public/${file}`, import.
 const assets: Record<string, { type: string; body: Buffer }> = {
   '/': { type: 'text/html; charset=utf-8', body: page('index.html') },
   '/app.js': { type: 'text/javascript; charset=utf-8', body: page('app.js') },
-  '/styles.css': { type: 'text/css; charset=utf-8', body: page('styles.css') },
+  '/styles.css': { type: 'text/css; charset=utf-8', body: readFileSync(stylesheetPath) },
+  '/event-bus.css': { type: 'text/css; charset=utf-8', body: page('event-bus.css') },
   '/favicon.svg': { type: 'image/svg+xml', body: page('favicon.svg') },
 };
 

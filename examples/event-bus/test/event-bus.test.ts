@@ -299,6 +299,9 @@ describe('the event bus example', () => {
       expect(await page.getByTestId('stat-dead-letters').textContent()).toBe('3');
       await expect.poll(() => page.getByTestId('replays').getByText('100 %').count(), { timeout: 30_000 }).toBe(2);
       await page.getByTestId('replays').getByText('game.match.end → service analytics').waitFor();
+      // The console's look, served from the example kit at /styles.css, and the page's own rules after it.
+      expect(await page.locator('.sidebar').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(15, 26, 42)');
+      expect(await page.locator('.progress').first().evaluate((el) => getComputedStyle(el).width)).toBe('80px');
 
       const shown = Number((await page.getByTestId('stat-published').textContent())!.replace(/,/g, ''));
       await publish('game.player.kill', { killer: 'p1', victim: 'p2' });

@@ -5,6 +5,7 @@
 //   PORT (8000) HOST (127.0.0.1: loopback only, as Tributary's own services without AUTH) REDIS_URL KEY_PREFIX
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { stylesheetPath } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { endpoints, integer, isMain, run, text } from './env.js';
 import { PLAYER_ID_PATTERN } from './events.js';
@@ -53,7 +54,8 @@ const page = (file: string) => readFileSync(new URL(`../public/${file}`, import.
 const assets: Record<string, { type: string; body: Buffer }> = {
   '/': { type: 'text/html; charset=utf-8', body: page('index.html') },
   '/app.js': { type: 'text/javascript; charset=utf-8', body: page('app.js') },
-  '/styles.css': { type: 'text/css; charset=utf-8', body: page('styles.css') },
+  '/styles.css': { type: 'text/css; charset=utf-8', body: readFileSync(stylesheetPath) },
+  '/leaderboard.css': { type: 'text/css; charset=utf-8', body: page('leaderboard.css') },
   '/favicon.svg': { type: 'image/svg+xml', body: page('favicon.svg') },
 };
 

@@ -359,6 +359,9 @@ describe('the live leaderboard example', () => {
       await page.getByTestId('connection').getByText('live').waitFor();
       await expect.poll(() => page.getByTestId('leaderboard').locator('tbody tr[data-player]').count(), { timeout: 30_000 }).toBe(10);
       expect(await page.getByTestId('stat-events').textContent()).toBe(COUNT.toLocaleString('en'));
+      // The console's look, served from the example kit at /styles.css, and the page's own rules after it.
+      expect(await page.locator('.sidebar').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(15, 26, 42)');
+      expect(await page.locator('td.rank').first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(100, 116, 139)');
       // Set on this document: still there afterwards means the page was never reloaded.
       await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
 

@@ -1,0 +1,1 @@
+export { stylesheetPath } from './look.js';
