@@ -31,6 +31,7 @@ import {
   topicNotFound,
   TributaryError,
   withMessagesJson,
+  type PartitionReadAnswer,
   type ServiceMetrics,
   type Storage,
   type Topic,
@@ -61,24 +62,11 @@ export interface ReadRequest {
   signal?: AbortSignal;
 }
 
-export interface ReadResult {
-  email: string;
-  topic: string;
-  key?: string;
-  partition: number;
-  /** First offset scanned (after any reset). */
-  start_offset: number;
-  /** Where the next read starts: past every record scanned. */
-  next_offset: number;
-  log_start_offset: number;
-  high_watermark: number;
-  lag: number;
-  committed: boolean;
-  /** The stored offset had fallen below the log start (retention dropped those records) and was moved. */
-  offset_reset?: { from: number; to: number };
-  /** Each message as JSON text: {offset, timestamp, key, headers, value}. */
-  messages: string[];
-}
+/**
+ * A read of one partition, as GET /read answers it (core/src/protocol/reads.ts), with each message as JSON text:
+ * {offset, timestamp, key, headers, value} (and `partition` first when the read labels it).
+ */
+export type ReadResult = Omit<PartitionReadAnswer, 'messages'> & { messages: string[] };
 
 /** The answer to GET /read, as JSON text: the messages are spliced in as stored, not re-serialized. */
 export function readResultJson({ messages, ...fields }: ReadResult): string {

@@ -6,26 +6,13 @@
 // Redis keys touched (core/keys.ts):
 //   trib:consumer:{<email>}:subscriptions, trib:consumer:{<email>}:offsets:<topic>
 //   trib:{<topicId>:<p>}:state (read only: starting offsets for from=latest, and lag)
-import { assertRedisReady, type Storage, type TopicCache } from '@tributary/core';
+import { assertRedisReady, type Storage, type Subscription, type TopicCache } from '@tributary/core';
 import { liveOffsets, liveTopic } from './topic-lookup.js';
 
 export type StartFrom = 'earliest' | 'latest';
 
-export interface PartitionPosition {
-  partition: number;
-  /** Where the consumer's next read starts (the log start if it never read, or retention passed it). */
-  committed_offset: number;
-  log_start_offset: number;
-  high_watermark: number;
-  lag: number;
-}
-
-export interface SubscriptionDescription {
-  topic: string;
-  topic_id: string;
-  lag: number;
-  partitions: PartitionPosition[];
-}
+/** A subscription as GET /subscriptions/:email answers it (core/src/protocol/reads.ts). */
+export type SubscriptionDescription = Subscription;
 
 export class Subscriptions {
   constructor(

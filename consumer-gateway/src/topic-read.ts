@@ -9,7 +9,7 @@
 // `appended` channel.
 //
 // Redis keys touched: those of read.ts, for each partition of the topic.
-import { assertRedisReady, partitionKeys, type Storage, type Topic } from '@tributary/core';
+import { assertRedisReady, partitionKeys, type PartitionProgress, type Storage, type Topic, type TopicReadAnswer } from '@tributary/core';
 import { fairShares } from './fair-share.js';
 import { longPoll } from './long-poll.js';
 import type { PartitionReader, ReadRequest, ReadResult } from './read.js';
@@ -18,19 +18,8 @@ import type { AppendWaiters } from './waiters.js';
 
 export type TopicReadRequest = Omit<ReadRequest, 'partition' | 'key' | 'onlyKey' | 'labelPartition'>;
 
-/** Where a partition stands after the read. */
-export type PartitionProgress = Pick<ReadResult, 'partition' | 'start_offset' | 'next_offset' | 'log_start_offset' | 'high_watermark' | 'lag' | 'offset_reset'>;
-
-export interface TopicReadResult {
-  email: string;
-  topic: string;
-  committed: boolean;
-  /** Records left to read over every partition, after this read. */
-  lag: number;
-  partitions: PartitionProgress[];
-  /** Each message as JSON text: {partition, offset, timestamp, key, headers, value}. */
-  messages: string[];
-}
+/** A read of every partition, as GET /read answers it, with each message as JSON text: {partition, offset, …}. */
+export type TopicReadResult = Omit<TopicReadAnswer, 'messages'> & { messages: string[] };
 
 export class TopicReader {
   constructor(

@@ -14,65 +14,19 @@ import {
   subscribedTopics,
   TributaryError,
   type GroupConfig,
+  type GroupConfigView as ConfigView,
+  type GroupDescription,
+  type GroupPartitionLag as PartitionLag,
+  type GroupSummary,
   type PartitionOffsets,
   type Storage,
   type StoredGroup,
   type Topic,
   type TopicCache,
-  type TopicPartitions,
 } from '@tributary/core';
 import { checkRange } from '../offsets.js';
 import { lagOf, liveOffsets, liveTopic } from '../topic-lookup.js';
 import type { GroupMembership } from './membership.js';
-
-export interface GroupSummary {
-  group: string;
-  generation: number;
-  members: number;
-  /** "stable" with live members, "empty" without (Kafka's words). */
-  state: 'stable' | 'empty';
-}
-
-export interface ConfigView {
-  max_deliveries: number;
-  retry_delay_ms: number;
-  dead_letter_topic: string | null;
-}
-
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  /** The live member rendezvous hashing gives the partition to. */
-  assigned_to: string | null;
-  /** The member holding its lease now (it may still be the previous one, until it releases it). */
-  holder: string | null;
-  committed_offset: number | null;
-  log_start_offset: number;
-  high_watermark: number;
-  lag: number;
-  /** Records of the partition waiting for a redelivery or its acknowledgement. */
-  nacked: number;
-}
-
-export interface GroupDescription {
-  group: string;
-  generation: number;
-  created_at: string | null;
-  config: ConfigView;
-  members: Array<{
-    member_id: string;
-    name: string;
-    topics?: string[];
-    pattern?: string;
-    from: string;
-    session_timeout_ms: number;
-    expires_in_ms: number;
-    joined_at: string;
-    assignment: TopicPartitions[];
-  }>;
-  partitions: PartitionLag[];
-  lag: number;
-}
 
 export type OffsetReset =
   | { to: 'earliest' | 'latest'; topics?: string[] }

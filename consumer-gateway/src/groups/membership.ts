@@ -23,36 +23,20 @@ import {
   TributaryError,
   type GroupConfig,
   type GroupStore,
+  type JoinBody,
   type MemberDescription,
   type MemberRecord,
-  type StartFrom,
+  type MemberView as MemberAnswer,
   type Topic,
   type TopicCache,
   type TopicPartitions,
 } from '@tributary/core';
 
-export interface JoinRequest {
-  topics?: string[];
-  pattern?: string;
-  /** A client-chosen name: rejoining under it gets the same partitions back, and fences the earlier member. */
-  member?: string;
-  session_timeout_ms?: number;
-  from?: StartFrom;
-  max_deliveries?: number;
-  retry_delay_ms?: number;
-  dead_letter_topic?: string | null;
-}
+/** A join as POST /groups/:group/members takes it (core/src/protocol/groups.ts). */
+export type JoinRequest = JoinBody;
 
-/** What a member is told after a join, fetch or heartbeat. */
-export interface MemberView {
-  member_id: string;
-  generation: number;
-  /** The partitions rendezvous hashing gives the member now. */
-  assignment: TopicPartitions[];
-  /** Assigned partitions still held by their previous member: fetched once it releases them. */
-  pending: TopicPartitions[];
-  heartbeat_interval_ms: number;
-}
+/** What a member is told after a join, fetch or heartbeat; the routes add the group's name. */
+export type MemberView = Omit<MemberAnswer, 'group'>;
 
 /** A partition a member holds, with its topic. */
 export interface HeldPartition {

@@ -23,6 +23,7 @@ import {
   decodeEntry,
   TributaryError,
   type Config,
+  type NackAnswer,
   type Storage,
   type Topic,
   type TopicCache,
@@ -38,17 +39,6 @@ export interface NackRequest {
   reason?: string;
 }
 
-export interface NackResult {
-  topic: string;
-  partition: number;
-  offset: number;
-  /** Deliveries of the record so far, this one included. */
-  delivery_count: number;
-  outcome: 'retry' | 'dead_lettered' | 'dropped';
-  /** When it is delivered again (ms since the epoch, Redis' clock). */
-  retry_at?: number;
-  dead_letter?: { topic: string; partition: number; offset: number };
-}
 
 /** The headers a dead-lettered record carries, besides its own. */
 export const deadLetterHeaders = Object.freeze({
@@ -73,7 +63,7 @@ export class GroupNacks {
     private readonly config: Config,
   ) {}
 
-  async nack(group: string, member: string, request: NackRequest): Promise<NackResult> {
+  async nack(group: string, member: string, request: NackRequest): Promise<NackAnswer> {
     const topic = liveTopic(this.topics, request.topic);
     checkPartition(topic, request.partition);
     assertRedisReady(this.storage.redis);
