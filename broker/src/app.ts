@@ -74,7 +74,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   const writer = new PartitionWriter(storage.logs, deps.metrics);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerStatsRoute(app, { redis, topics });
-  app.register(replayRoutes, { replays: storage.replays, logs: storage.logs, topics, groups: storage.groups, admin });
+  app.register(replayRoutes, { replays: storage.replays, logs: storage.logs, topics, groups: storage.groups, admin, maxBodyBytes: config.maxBodyBytes });
 
   // Path parameters are checked by TopicAdmin, whose messages say exactly which rule was broken.
   app.post<{ Params: { topic: string; num_partitions: string }; Body: TopicConfigInput | undefined }>(

@@ -138,13 +138,15 @@ export interface ReplayDeps {
 export interface ReplayRouteDeps extends ReplayDeps {
   groups: GroupStore;
   admin: TopicAdmin;
+  /** The broker's request body limit: no topic accepts records larger than that. */
+  maxBodyBytes: number;
 }
 
 /** Room for the `replay-of` header on top of the largest record of the source topic. */
 const HEADER_ROOM_BYTES = 1024;
 
 /** The topic a replay writes to: the one named, or the group's replay topic (created with the source's shape). */
-async function targetTopic({ topics, groups, admin }: ReplayRouteDeps, target: ReplayRequest['target'], source: Topic): Promise<Topic> {
+async function targetTopic({ topics, groups, admin, maxBodyBytes }: ReplayRouteDeps, target: ReplayRequest['target'], source: Topic): Promise<Topic> {
   if ('topic' in target) {
     const found = topics.get(target.topic);
     if (!found) throw new TributaryError('TOPIC_NOT_FOUND', `target topic "${target.topic}" does not exist: create it first`, { topic: target.topic });
@@ -156,7 +158,10 @@ async function targetTopic({ topics, groups, admin }: ReplayRouteDeps, target: R
   if (problem) throw new TributaryError('INVALID_REQUEST', `group "${target.group}" cannot have a replay topic: ${problem}`);
   if (!topics.get(name)) {
     try {
-      await admin.create(name, source.partitions, { max_record_bytes: source.config.maxRecordBytes + HEADER_ROOM_BYTES, retention_ms: source.config.retentionMs });
+      await admin.create(name, source.partitions, {
+        max_record_bytes: Math.min(source.config.maxRecordBytes + HEADER_ROOM_BYTES, maxBodyBytes),
+        retention_ms: source.config.retentionMs,
+      });
     } catch (err) {
       // Made meanwhile by another replay into the group: use it.
       if (!(err instanceof TributaryError) || err.code !== 'TOPIC_EXISTS') throw err;

@@ -131,13 +131,11 @@ export const routeDocs: Record<string, RouteDoc> = {
   'POST /keys': { summary: 'Create an API key for a principal (shown once)', example: { key_id: 'k1a2b3', key: 'trib_…', principal: 'alice' } },
   'GET /keys': { summary: 'Every API key (ids and principals, never secrets)' },
   'DELETE /keys/:key_id': { summary: 'Revoke an API key' },
-  'GET /principals/:principal/keys': { summary: 'A principal’s API keys' },
   'DELETE /principals/:principal/keys': { summary: 'Revoke every API key of a principal' },
   'GET /acls': { summary: 'Every ACL' },
   'PUT /acls/:principal/:operation/:resource': { summary: 'Grant a principal an operation on a resource (exact or prefix*)' },
   'DELETE /acls/:principal/:operation/:resource': { summary: 'Take an ACL back' },
   'GET /quotas': { summary: 'Every principal’s quota overrides' },
-  'GET /quotas/:principal': { summary: 'A principal’s quota overrides' },
   'PUT /quotas/:principal': { summary: 'Set a principal’s quotas (requests/s, produce bytes/s; 0 for none)' },
   'DELETE /quotas/:principal': { summary: 'Remove a principal’s quota overrides (the defaults apply again)' },
 };

@@ -48,7 +48,7 @@ export const routeErrors: Record<string, readonly ErrorCode[]> = {
   'GET /topics/:topic/partitions/:partition/records': ['TOPIC_NOT_FOUND', 'PARTITION_NOT_FOUND', 'INVALID_OFFSET', ...REDIS],
   'GET /cluster': [],
   'GET /stats': REDIS,
-  'POST /replay': ['TOPIC_NOT_FOUND', 'INVALID_FILTER', 'TOO_MANY_REPLAYS', ...REDIS_WRITE],
+  'POST /replay': ['TOPIC_NOT_FOUND', 'GROUP_NOT_FOUND', 'INVALID_FILTER', 'TOO_MANY_REPLAYS', ...REDIS_WRITE, ...ZOOKEEPER],
   'GET /replay/:id': ['REPLAY_NOT_FOUND', ...REDIS],
   'DELETE /replay/:id': ['REPLAY_NOT_FOUND', ...REDIS_WRITE],
   'GET /replays': REDIS,
