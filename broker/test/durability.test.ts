@@ -47,7 +47,7 @@ describe('outages answer 503 quickly, and service resumes', () => {
     let zookeeper = await startZooKeeper({ dir: zkDir });
     const port = zookeeper.port;
     cleanup.push(() => zookeeper.stop());
-    const config = testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 500 });
+    const config = testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 1_500 });
     const broker = await createBroker(config);
     cleanup.push(() => broker.close());
     const topic = uniqueName('zk-outage');
@@ -83,7 +83,7 @@ describe('outages answer 503 quickly, and service resumes', () => {
     let zookeeper = await startZooKeeper({ dir: zkDir });
     const port = zookeeper.port;
     cleanup.push(() => zookeeper.stop());
-    const config = testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 500, zookeeperSessionTimeoutMs: 2_000 });
+    const config = testConfig({ zookeeperHost: `127.0.0.1:${port}`, zookeeperTimeoutMs: 1_500, zookeeperSessionTimeoutMs: 2_000 });
     const broker = await createBroker(config);
     cleanup.push(() => broker.close());
     await broker.app.inject({ method: 'POST', url: `/create_topic/${uniqueName()}/1` });
