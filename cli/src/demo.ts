@@ -90,7 +90,7 @@ async function runDemo(settings: { rate: number; leaderboardPort: number; analyt
   note(quickStart(stack));
 
   const examples = demoExamples({ brokerUrl: stack.brokerUrl, gatewayUrl: stack.gatewayUrl, redisUrl: stack.redisUrl, ...settings });
-  const parts = new Parts();
+  const parts = new Parts(onSignal);
   for (const example of examples) {
     for (const part of example.parts) parts.start(part);
   }
@@ -160,7 +160,11 @@ class Parts {
   /** Rejects when a part exits before stop() (or a one-shot step never succeeds). */
   readonly failed = new Promise<never>((_resolve, reject) => (this.fail = reject));
 
-  constructor() {
+  /**
+   * @param interrupt stops the demo as Ctrl-C does. In a terminal Ctrl-C reaches every process of the
+   * group, and a part without a handler of its own dies of it maybe before this process hears of it.
+   */
+  constructor(private readonly interrupt: () => void) {
     // Nobody awaits `failed` after stop(): a late rejection must not become an unhandled one.
     this.failed.catch(() => {});
   }
@@ -182,7 +186,9 @@ class Parts {
       return true;
     });
     const [code, signal] = (await new Promise((resolve) => child.once('exit', (...exit) => resolve(exit)))) as [number | null, string | null];
-    if (!this.stopping) throw new Error(`the ${part.name} exited (${signal ?? `code ${code}`}); demo stopped`);
+    if (this.stopping) return;
+    if (signal === 'SIGINT') return this.interrupt();
+    throw new Error(`the ${part.name} exited (${signal ?? `code ${code}`}); demo stopped`);
   }
 
   /** Runs a one-shot command of the part's script until it exits 0; shows its output once it has. */

@@ -1,6 +1,7 @@
 // `tributary demo` runs the local stack of `up` (its own redis-server, data in TRIBUTARY_DATA; ZooKeeper is the
 // test run's, as in up.test.ts) and the example applications' built scripts on it, as plain node child
 // processes: the test sees what a person running `npm run demo` sees, pages and numbers included.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { freePort } from '@tributary/local-stack';
 import { uniqueName, waitFor } from '@tributary/testkit';
-import { spawnTributary, tributary, type Child } from './harness.js';
+import { BIN, spawnTributary, tributary, type Child } from './harness.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -187,6 +188,25 @@ describe('tributary demo', () => {
       }
     }
   }, 300_000);
+
+  it('Ctrl-C in a terminal, which signals every process of the group at once, stops everything too, exit 0', async () => {
+    const { env, dir } = await demoEnv();
+    // A process group of its own, as a terminal's foreground job is: the signal reaches the CLI, the stack's
+    // servers and the examples' processes together.
+    const { TRIBUTARY_BROKER: _broker, TRIBUTARY_GATEWAY: _gateway, TRIBUTARY_API_KEY: _key, ...inherited } = process.env;
+    const demo = spawn(process.execPath, [BIN, 'demo', '--rate', '20'], { env: { ...inherited, KAFKA_PORT: '0', ...env }, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    demo.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => demo.once('close', (code) => resolve(code)));
+    try {
+      await waitFor(() => stderr.includes('The examples are running.'), { timeoutMs: 120_000, intervalMs: 250, what: `the examples running; stderr so far:\n${stderr}` });
+    } finally {
+      process.kill(-demo.pid!, 'SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('Tributary stopped.');
+    expect(processesNaming(dir)).toEqual([]);
+  }, 180_000);
 
   it('SIGTERM while the stack is still starting stops what started, exit 0', async () => {
     const { env, dir } = await demoEnv();
