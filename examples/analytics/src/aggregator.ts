@@ -6,10 +6,10 @@
 //                                BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, run, settingsFromEnv, text, tributaryFromEnv } from './env.js';
+import { integer, isMain, isRetriable, run, text, TributaryError, tributaryFromEnv, type GroupMessage, type Tributary } from '@tributary/example-kit';
+import { settingsFromEnv } from './env.js';
 import { parseEvent, type TelemetryEvent } from './events.js';
 import { AnalyticsStore } from './store.js';
-import { TributaryError, type GroupMessage, type Tributary } from './tributary.js';
 
 export interface AggregatorOptions {
   tributary: Tributary;
@@ -73,7 +73,7 @@ async function aggregate(options: AggregatorOptions, stopped: () => boolean): Pr
         continue;
       }
       // The topic not there yet (an aggregator started before the simulator created it) is worth waiting for.
-      const waitable = err instanceof TributaryError && (err.retriable || err.code === 'TOPIC_NOT_FOUND');
+      const waitable = isRetriable(err) || (err instanceof TributaryError && err.code === 'TOPIC_NOT_FOUND');
       if (!waitable && !isRedisTrouble(err)) throw err;
       if (stopped()) break;
       log(`will retry: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,51 +1,6 @@
-// Settings from the environment, checked once at start: a typo in RATE should stop the process with a
-// message, not run it at NaN events per second.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Tributary } from './tributary.js';
-
-export function text(name: string, fallback: string): string {
-  const value = process.env[name];
-  return value === undefined || value === '' ? fallback : value;
-}
-
-export function integer(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-/** BROKER_URL, GATEWAY_URL and (with AUTH=on) TRIBUTARY_API_KEY. */
-export function tributaryFromEnv(): Tributary {
-  return new Tributary(
-    text('BROKER_URL', 'http://localhost:4000'),
-    text('GATEWAY_URL', 'http://localhost:5000'),
-    process.env['TRIBUTARY_API_KEY'] || undefined,
-  );
-}
-
-/** Runs `main` and exits 1 with its message if it throws. */
-export function run(name: string, main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
-
-/** True when the module at `moduleUrl` is the script node was started with (not imported by a test). */
-export function isMain(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(moduleUrl);
-  } catch {
-    return false; // not a file: node -e, a REPL
-  }
-}
+// The example's own settings from the environment; Tributary's (BROKER_URL, GATEWAY_URL, TRIBUTARY_API_KEY)
+// and the checked `text` and `integer` come from the example kit.
+import { text } from '@tributary/example-kit';
 
 /** Where the example's pieces meet: its topic and group on Tributary, its aggregates in Redis. */
 export interface Settings {

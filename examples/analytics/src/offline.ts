@@ -2,7 +2,7 @@
 // aggregator's answers are checked against. `node dist/offline.js events.jsonl` prints them for a log the
 // simulator wrote (LOG_FILE), to compare with the dashboard's /api/aggregates.
 import { readFileSync } from 'node:fs';
-import { isMain, run } from './env.js';
+import { isMain, run } from '@tributary/example-kit';
 import {
   emptyByType,
   funnelSteps,

@@ -5,11 +5,10 @@
 //   node dist/server.js      PORT (8501) HOST REDIS_URL KEY_PREFIX TOPIC GROUP BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { stylesheetPath } from '@tributary/example-kit';
+import { integer, isMain, run, stylesheetPath, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { integer, isMain, run, settingsFromEnv, text, tributaryFromEnv } from './env.js';
+import { settingsFromEnv } from './env.js';
 import { AnalyticsStore } from './store.js';
-import { TributaryError, type Tributary } from './tributary.js';
 
 export interface ServerOptions {
   store: AnalyticsStore;

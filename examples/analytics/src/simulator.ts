@@ -7,9 +7,9 @@
 //                                 PARTITIONS LOG_FILE (JSON Lines) TOPIC BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, run, settingsFromEnv, text, tributaryFromEnv } from './env.js';
+import { integer, isMain, run, text, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
+import { settingsFromEnv } from './env.js';
 import { MINUTE_MS, type Action, type Persona, type TelemetryEvent } from './events.js';
-import type { Tributary } from './tributary.js';
 
 /** mulberry32: a small, fast PRNG whose sequence is fixed by its seed. */
 export function random(seed: number): () => number {

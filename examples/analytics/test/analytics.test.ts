@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
+import { Tributary } from '@tributary/example-kit';
 import { uniqueName, waitFor } from '@tributary/testkit';
 import { startAggregator, type Aggregator } from '../src/aggregator.js';
 import type { Aggregates } from '../src/events.js';
@@ -12,7 +13,6 @@ import { aggregate } from '../src/offline.js';
 import { createServer } from '../src/server.js';
 import { publish, simulate } from '../src/simulator.js';
 import { AnalyticsStore } from '../src/store.js';
-import { Tributary } from '../src/tributary.js';
 import { launchChromium, type HeadlessBrowser } from './browser.js';
 import { startStack, type RunningStack } from './stack.js';
 

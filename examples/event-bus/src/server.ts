@@ -9,11 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stylesheetPath } from '@tributary/example-kit';
+import { integer, isMain, run, stylesheetPath, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { integer, isMain, text } from './env.js';
 import { httpHandler, Subscription, type Handler, type SubscriptionSpec } from './subscriptions.js';
-import { Tributary, TributaryError } from './tributary.js';
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',
@@ -111,7 +109,7 @@ export async function createBus(options: BusOptions): Promise<FastifyInstance> {
     // create the topic learns of it from ZooKeeper a moment later; the event id makes the retries safe.
     for (let attempt = 0; ; attempt++) {
       try {
-        const [result] = (await tributary.write(topic, record)).results;
+        const [result] = (await tributary.write(topic, [record])).results;
         counts[result!.duplicate ? 'duplicates' : 'published']++;
         return { event_id, topic, partition: result!.partition, offset: result!.offset, timestamp: result!.timestamp, published: true, duplicate: result!.duplicate === true };
       } catch (err) {
@@ -186,7 +184,7 @@ async function main(): Promise<void> {
   const timeoutMs = integer('DELIVERY_TIMEOUT_MS', 10_000, 1, 600_000);
   const instance = text('INSTANCE', `bus-${process.pid}`);
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(instance)) throw new Error(`INSTANCE must be 1 to 100 of a-z A-Z 0-9 . _ -, not ${JSON.stringify(instance)}`);
-  const tributary = new Tributary(text('BROKER_URL', 'http://localhost:4000'), text('GATEWAY_URL', 'http://localhost:5000'), process.env['TRIBUTARY_API_KEY'] || undefined);
+  const tributary = tributaryFromEnv();
   const app = await createBus({
     tributary,
     partitions: integer('PARTITIONS', 3, 1, 1_000),
@@ -200,9 +198,4 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`event bus: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) run('event bus', main);

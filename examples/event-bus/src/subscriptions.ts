@@ -8,7 +8,7 @@
 // group (POST /replay with target {"group": <service_name>}) arrives the same way, from the group's replay
 // topic `__replay.<service_name>`, each copy naming its original in `replay_of`.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TributaryError, type GroupMessage, type Tributary } from './tributary.js';
+import { TributaryError, type GroupMessage, type Tributary } from '@tributary/example-kit';
 
 export interface SubscriptionSpec {
   service_name: string;

@@ -10,8 +10,7 @@
 //
 //   BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY WAIT_MS
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, run, tributaryFromEnv } from './env.js';
-import { TributaryError, type Tributary } from './tributary.js';
+import { integer, isMain, run, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import { gameOf, parseUpdate, topicOf, type GameUpdate } from './updates.js';
 
 export interface FeedItem {

@@ -8,8 +8,7 @@
 //   BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY GAMES INTERVAL_MS COUNT
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, run, text, tributaryFromEnv } from './env.js';
-import type { Tributary } from './tributary.js';
+import { integer, isMain, run, text, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import { gameSlug, topicOf, updateKinds, type GameUpdate, type UpdateKind } from './updates.js';
 
 export interface UpdateDraft {

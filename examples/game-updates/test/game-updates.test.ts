@@ -2,10 +2,10 @@
 // receives exactly the updates of the games they follow, in order per game, each once, and an unfollow stops
 // a game's updates. Every wait is for something to arrive (waitFor), never a fixed time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Tributary, TributaryError } from '@tributary/example-kit';
 import { uniqueEmail, uniqueName, waitFor } from '@tributary/testkit';
 import { Player, type FeedItem } from '../src/player.js';
 import { UpdatesProducer } from '../src/producer.js';
-import { Tributary, TributaryError } from '../src/tributary.js';
 import { gameOf, gameSlug, topicOf, type GameUpdate, type UpdateKind } from '../src/updates.js';
 import { startStack, type RunningStack } from './stack.js';
 

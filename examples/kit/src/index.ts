@@ -1,1 +1,21 @@
+export { integer, isMain, run, text, tributaryEndpoints, tributaryFromEnv } from './env.js';
 export { stylesheetPath } from './look.js';
+export {
+  isRetriable,
+  retrying,
+  Tributary,
+  TributaryError,
+  type ClusterStats,
+  type EmailSubscription,
+  type GroupDescription,
+  type GroupMessage,
+  type JoinRequest,
+  type MemberView,
+  type NackAnswer,
+  type ReadMessage,
+  type RecordIdLocation,
+  type RecordToWrite,
+  type ReplayAnswer,
+  type TopicRead,
+  type WriteResult,
+} from './tributary.js';

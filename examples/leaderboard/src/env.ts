@@ -1,22 +1,6 @@
-// Settings from the environment, checked once at start: a typo in RATE should stop the process with a
-// message, not run it at NaN events per second.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-export function text(name: string, fallback: string): string {
-  const value = process.env[name];
-  return value === undefined || value === '' ? fallback : value;
-}
-
-export function integer(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
+// The leaderboard's settings from the environment, checked once at start (the example kit's `text` and
+// `integer` stop the process with a message on a typo, rather than run it at NaN events per second).
+import { text, tributaryEndpoints } from '@tributary/example-kit';
 
 /** Where Tributary and Redis are, shared by the three processes. */
 export interface Endpoints {
@@ -32,30 +16,9 @@ export interface Endpoints {
 
 export function endpoints(): Endpoints {
   return {
-    brokerUrl: text('BROKER_URL', 'http://localhost:4000'),
-    gatewayUrl: text('GATEWAY_URL', 'http://localhost:5000'),
-    apiKey: process.env['TRIBUTARY_API_KEY'] || undefined,
+    ...tributaryEndpoints(),
     redisUrl: text('REDIS_URL', 'redis://localhost:6379'),
     keyPrefix: text('KEY_PREFIX', 'leaderboard:'),
     topic: text('TOPIC', 'game-events'),
   };
-}
-
-/** Runs `main` and exits 1 with its message if it throws: the entry points' common ending. */
-export function run(name: string, main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
-
-/** True when the module at `moduleUrl` is the script node was started with (not imported by a test). */
-export function isMain(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(moduleUrl);
-  } catch {
-    return false; // not a file: node -e, a REPL
-  }
 }

@@ -7,10 +7,10 @@
 //   COMMIT_INTERVAL_MS DEDUP_TTL_S
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpoints, integer, isMain, run, text } from './env.js';
+import { integer, isMain, retrying, run, text, Tributary, TributaryError, type GroupMessage } from '@tributary/example-kit';
+import { endpoints } from './env.js';
 import { parseEvent } from './events.js';
 import { LeaderboardStore, type Delivery } from './store.js';
-import { retrying, Tributary, TributaryError, type GroupMessage } from './tributary.js';
 
 export interface ProcessorOptions {
   tributary: Tributary;

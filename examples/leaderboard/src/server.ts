@@ -5,9 +5,9 @@
 //   PORT (8000) HOST (127.0.0.1: loopback only, as Tributary's own services without AUTH) REDIS_URL KEY_PREFIX
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { stylesheetPath } from '@tributary/example-kit';
+import { integer, isMain, run, stylesheetPath, text } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { endpoints, integer, isMain, run, text } from './env.js';
+import { endpoints } from './env.js';
 import { PLAYER_ID_PATTERN } from './events.js';
 import { LeaderboardStore } from './store.js';
 

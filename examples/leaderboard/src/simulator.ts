@@ -5,9 +5,9 @@
 //   BROKER_URL TOPIC PARTITIONS RATE COUNT SEED PLAYERS RUN_ID
 import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpoints, integer, isMain, run, text } from './env.js';
+import { integer, isMain, retrying, run, text, Tributary } from '@tributary/example-kit';
+import { endpoints } from './env.js';
 import { gameEvents, type GameEvent, type GeneratorOptions } from './events.js';
-import { retrying, Tributary } from './tributary.js';
 
 export interface SimulatorOptions extends GeneratorOptions {
   tributary: Tributary;

@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, type Broker } from '@tributary/broker';
 import { createGateway, type Gateway } from '@tributary/consumer-gateway';
+import { Tributary, type GroupDescription } from '@tributary/example-kit';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 import { takeEvents, type GameEvent } from '../src/events.js';
 import { startProcessor } from '../src/processor.js';
 import { createServer } from '../src/server.js';
 import { LeaderboardStore, type Stats } from '../src/store.js';
-import { Tributary, type GroupDescription } from '../src/tributary.js';
 import { launchChromium } from './browser.js';
 
 /** LEADERBOARD_SCREENSHOT=examples/leaderboard/docs/leaderboard.png saves the picture the README shows. */
