@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { Tributary } from '@tributary/example-kit';
+import { launchChromium, startStack, type HeadlessBrowser, type RunningStack } from '@tributary/example-kit/testing';
 import { uniqueName, waitFor } from '@tributary/testkit';
 import { startAggregator, type Aggregator } from '../src/aggregator.js';
 import type { Aggregates } from '../src/events.js';
@@ -13,8 +14,6 @@ import { aggregate } from '../src/offline.js';
 import { createServer } from '../src/server.js';
 import { publish, simulate } from '../src/simulator.js';
 import { AnalyticsStore } from '../src/store.js';
-import { launchChromium, type HeadlessBrowser } from './browser.js';
-import { startStack, type RunningStack } from './stack.js';
 
 const EVENTS = 10_000;
 const topic = uniqueName('telemetry');
@@ -99,7 +98,7 @@ describe('game analytics: simulator → Tributary → consumer group → Redis �
 
   it('shows the aggregates and their charts on the dashboard, in headless Chromium', { timeout: 120_000 }, async () => {
     const expected = aggregate(log);
-    browser = await launchChromium();
+    browser = await launchChromium('analytics');
     const page: Page = await browser.context.newPage();
     page.setDefaultTimeout(20_000);
     const pageErrors: string[] = [];

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startStack, type RunningStack } from '@tributary/example-kit/testing';
 import { uniqueName, waitFor } from '@tributary/testkit';
 import { Background, runScript } from './run.js';
-import { startStack, type RunningStack } from './stack.js';
 
 let stack: RunningStack;
 let env: Record<string, string>;

@@ -11,11 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroker, type Broker } from '@tributary/broker';
-import { createGateway, type Gateway } from '@tributary/consumer-gateway';
+import { launchChromium, startStack, type RunningStack } from '@tributary/example-kit/testing';
 import { startRedis, type RunningServer } from '@tributary/local-stack';
-import { testConfig, waitFor } from '@tributary/testkit';
-import { launchChromium } from './browser.js';
+import { waitFor } from '@tributary/testkit';
 
 /** EVENT_BUS_SCREENSHOT=examples/event-bus/docs/event-bus.png saves the picture the README shows. */
 const screenshot = process.env['EVENT_BUS_SCREENSHOT'];
@@ -23,8 +21,7 @@ const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.m
 
 const dir = mkdtempSync(join(tmpdir(), 'tributary-event-bus-'));
 let redis: RunningServer;
-let broker: Broker;
-let gateway: Gateway;
+let stack: RunningStack;
 let brokerUrl: string;
 let gatewayUrl: string;
 let bus: ChildProcess;
@@ -50,11 +47,8 @@ const published: Array<{ event_id: string; event_type: string }> = [];
 beforeAll(async () => {
   expect(existsSync(dist('server.js')), 'the example is not built: npx tsc -b').toBe(true);
   redis = await startRedis({ dir });
-  const config = testConfig({ redisPort: redis.port });
-  broker = await createBroker(config);
-  gateway = await createGateway(testConfig({ redisPort: redis.port, zookeeperRoot: config.zookeeperRoot }));
-  brokerUrl = `http://127.0.0.1:${(await broker.listen()).port}`;
-  gatewayUrl = `http://127.0.0.1:${(await gateway.listen()).port}`;
+  stack = await startStack({ config: { redisPort: redis.port } });
+  ({ brokerUrl, gatewayUrl } = stack);
 
   // The subscriber services: /<service> answers 200, except that `flaky` fails every event whose payload
   // says poison (500): those must end in the dead letters.
@@ -83,8 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (bus && bus.exitCode === null && bus.signalCode === null) bus.kill('SIGKILL');
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
-  await gateway?.close();
-  await broker?.close();
+  await stack?.close();
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -286,7 +279,7 @@ describe('the event bus example', () => {
   });
 
   it('shows the stats, subscriptions and replays on a page that keeps itself up to date', { timeout: 120_000 }, async () => {
-    const browser = await launchChromium();
+    const browser = await launchChromium('event-bus');
     const pageErrors: string[] = [];
     try {
       const page = await browser.context.newPage();

@@ -1,9 +1,9 @@
 // The README's commands, run as a user runs them: the built producer and player scripts as child processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type RunningStack } from '@tributary/example-kit/testing';
 import { uniqueEmail, uniqueName } from '@tributary/testkit';
 import { topicOf } from '../src/updates.js';
 import { runScript } from './run.js';
-import { startStack, type RunningStack } from './stack.js';
 
 let stack: RunningStack;
 let env: Record<string, string>;

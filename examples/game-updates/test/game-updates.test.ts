@@ -3,11 +3,11 @@
 // a game's updates. Every wait is for something to arrive (waitFor), never a fixed time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tributary, TributaryError } from '@tributary/example-kit';
+import { startStack, type RunningStack } from '@tributary/example-kit/testing';
 import { uniqueEmail, uniqueName, waitFor } from '@tributary/testkit';
 import { Player, type FeedItem } from '../src/player.js';
 import { UpdatesProducer } from '../src/producer.js';
 import { gameOf, gameSlug, topicOf, type GameUpdate, type UpdateKind } from '../src/updates.js';
-import { startStack, type RunningStack } from './stack.js';
 
 let stack: RunningStack;
 let tributary: Tributary;

@@ -9,15 +9,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createBroker, type Broker } from '@tributary/broker';
-import { createGateway, type Gateway } from '@tributary/consumer-gateway';
 import { Tributary, type GroupDescription } from '@tributary/example-kit';
+import { launchChromium, startStack, type RunningStack } from '@tributary/example-kit/testing';
 import { testConfig, uniqueName, waitFor } from '@tributary/testkit';
 import { takeEvents, type GameEvent } from '../src/events.js';
 import { startProcessor } from '../src/processor.js';
 import { createServer } from '../src/server.js';
 import { LeaderboardStore, type Stats } from '../src/store.js';
-import { launchChromium } from './browser.js';
 
 /** LEADERBOARD_SCREENSHOT=examples/leaderboard/docs/leaderboard.png saves the picture the README shows. */
 const screenshot = process.env['LEADERBOARD_SCREENSHOT'];
@@ -62,8 +60,7 @@ function expectedFrom(events: GameEvent[]): Map<string, Expected> {
 const expected = expectedFrom(produced);
 const countOf = (type: GameEvent['type']) => produced.filter((event) => event.type === type).length;
 
-let broker: Broker;
-let gateway: Gateway;
+let stack: RunningStack;
 let tributary: Tributary;
 let store: LeaderboardStore;
 let redisUrl: string;
@@ -72,11 +69,8 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   expect(existsSync(dist('processor.js')), 'the example is not built: npx tsc -b').toBe(true);
   const config = testConfig();
-  gateway = await createGateway(testConfig({ zookeeperRoot: config.zookeeperRoot }));
-  broker = await createBroker(testConfig({ zookeeperRoot: config.zookeeperRoot, maxBatchRecords: 10_000 }));
-  const gatewayUrl = `http://127.0.0.1:${(await gateway.listen()).port}`;
-  const brokerUrl = `http://127.0.0.1:${(await broker.listen()).port}`;
-  tributary = new Tributary(brokerUrl, gatewayUrl);
+  stack = await startStack({ broker: { maxBatchRecords: 10_000 } });
+  tributary = new Tributary(stack.brokerUrl, stack.gatewayUrl);
   redisUrl = `redis://${config.redisHost}:${config.redisPort}`;
   store = new LeaderboardStore(redisUrl, prefix);
   await store.connect();
@@ -84,7 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   store?.close();
-  await Promise.all([broker?.close(), gateway?.close()]);
+  await stack?.close();
 });
 
 /** One of the example's processes, with the test's endpoints and its output kept for failure messages. */
@@ -349,7 +343,7 @@ describe('the live leaderboard example', () => {
     const app = await createServer({ store });
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const processor = startProcessor({ tributary, store, topic, group, member: 'proc-live', sessionTimeoutMs: 10_000, batch: 500, dedupTtlSeconds: 3_600, log: () => {} });
-    const browser = await launchChromium();
+    const browser = await launchChromium('leaderboard');
     const pageErrors: string[] = [];
     try {
       const page = await browser.context.newPage();

@@ -1,5 +1,6 @@
-// Debian's chromium, headless, driven by playwright-core (never a browser download of Playwright's own), launched
-// as the web console's tests launch it: `npm test`'s bootstrap installs it; elsewhere set CHROMIUM_PATH.
+// Debian's chromium, headless, driven by playwright-core (never a browser download of Playwright's own),
+// launched as the web console's tests launch it (console/test/browser.ts): `npm test`'s bootstrap installs it
+// with apt-get; elsewhere install Chromium and set CHROMIUM_PATH.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +24,12 @@ export interface HeadlessBrowser {
   close(): Promise<void>;
 }
 
-/** A browser with a fresh profile of its own, removed on close. */
-export async function launchChromium(): Promise<HeadlessBrowser> {
+/** A browser with a fresh profile of its own (named after `example`, to tell them apart), removed on close. */
+export async function launchChromium(example: string): Promise<HeadlessBrowser> {
   if (!existsSync(executablePath)) {
     throw new Error(`no Chromium at ${executablePath}: run npm test (it installs Debian's chromium), or set CHROMIUM_PATH`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'tributary-chromium-'));
+  const profile = mkdtempSync(join(tmpdir(), `tributary-${example}-chromium-`));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
