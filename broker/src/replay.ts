@@ -57,6 +57,8 @@ export const MAX_RUNNING_REPLAYS = 8;
 const CHUNK_BYTES = 1024 * 1024;
 /** How long the runner rests when no replay had anything to do. */
 const IDLE_MS = 250;
+/** How long it rests after a step failed (Redis unavailable, say). */
+const FAILED_STEP_REST_MS = 1_000;
 const MAX_FILTER_BYTES = 4096;
 const MAX_FILTER_DEPTH = 8;
 /** Replays GET /replays shows, newest first. */
@@ -281,15 +283,19 @@ export class ReplayRunner {
   async #run(): Promise<void> {
     while (this.#running) {
       let worked = false;
+      let rest = IDLE_MS;
       try {
         for (const id of await this.deps.replays.running(MAX_RUNNING_REPLAYS)) {
           if (!this.#running) break;
           worked = (await this.#step(id)) || worked;
         }
       } catch (err) {
-        this.deps.log.warn({ err }, 'replays: a step failed; retrying');
+        // Redis or a target partition is unavailable: try again, but not in a tight loop of warnings.
+        this.deps.log.warn({ err }, 'replays: a step failed; retrying in a second');
+        worked = false;
+        rest = FAILED_STEP_REST_MS;
       }
-      if (!worked) await new Promise((resolve) => setTimeout(resolve, IDLE_MS).unref());
+      if (!worked) await new Promise((resolve) => setTimeout(resolve, rest).unref());
     }
   }
 
