@@ -21,7 +21,7 @@
 //
 // Redis keys touched, per partition (core/keys.ts):
 //   trib:{<topicId>:<p>}:state, trib:{<topicId>:<p>}:segments, trib:{<topicId>:<p>}:seg:<base>,
-//   trib:{<topicId>:<p>}:ids, trib:{<topicId>:<p>}:ids-by-time
+//   trib:{<topicId>:<p>}:ids, trib:{<topicId>:<p>}:ids-log
 // and the shard channel trib:{<topicId>:<p>}:appended, which wakes long-polling readers.
 import {
   encodeRecord,
