@@ -52,7 +52,8 @@ export function demoMarkdown(d: DemoResult, table: (header: string[], rows: stri
       'Achieved rates come from the topics\' offsets. Lag is the gateway\'s `GET /groups/:group`. "Sustained": achieved ≥ 95 % of the ' +
       'target and both groups keeping up (lag at the end at most 1 s of their events, or no more than at the start). ' +
       `End to end: ${d.settings.markers} marker events per step (a new player outscoring everyone) written to \`game-events\`, timed from ` +
-      'the write until its row is in the open page\'s DOM (Playwright `waitFor`); this includes the server\'s 250 ms poll of Redis.',
+      'the write until its row is in the open page\'s DOM (Playwright `waitFor`); this includes the server\'s 250 ms poll of Redis. ' +
+      'With 20 markers the p99 is the slowest of them.',
     '',
     table(
       ['target events/s', 'achieved', 'leaderboard / analytics achieved', 'lag at end (leaderboard / analytics)', 'drained in', 'page e2e p50', 'p99', 'max', 'sustained', 'machine busy (of 200 %)', 'load avg'],
@@ -72,20 +73,30 @@ export function demoMarkdown(d: DemoResult, table: (header: string[], rows: stri
     ),
     '',
     'CPU over the measured window, % of one core (the machine has two cores, 200 % in all; "machine busy" above counts every ' +
-      'process on it, other users\' included):',
+      'process on it, other users\' included); a simulator running as several processes is their sum:',
     '',
     table(
       ['process', ...d.steps.map((s) => `${int(s.targetRate)}/s`)],
-      names.map((name) => [name, ...d.steps.map((s) => (s.cpuPercent[name] === undefined ? '' : `${s.cpuPercent[name]}`))]),
+      [
+        ...names.map((name) => [name, ...d.steps.map((s) => (s.cpuPercent[name] === undefined ? '' : `${s.cpuPercent[name]}`))]),
+        ['**all of the demo\'s processes**', ...d.steps.map((s) => `**${demoCpu(s).toFixed(1)}**`)],
+        ['machine busy (everything on it)', ...d.steps.map((s) => `${s.machineBusyPercent}`)],
+      ],
     ),
     '',
     `Busiest process per step: ${d.steps.map((s) => `${int(s.targetRate)}/s ${busiest(s)[0]} ${busiest(s)[1]} %`).join('; ')}.`,
     '',
     `Lag samples (every 2 s, leaderboard; analytics): ${d.steps.map((s) => `${int(s.targetRate)}/s [${s.leaderboard.lag.join(', ')}; ${s.analytics.lag.join(', ')}]`).join(' — ')}.`,
-    `Partitions per member at each step's end: ${d.steps.map((s) => `${int(s.targetRate)}/s ${members(s.leaderboard.partitionsByMember)}; ${members(s.analytics.partitionsByMember)}`).join(' — ')}.`,
+    `Partitions (and lag) per member at each step's end: ${d.steps.map((s) => `${int(s.targetRate)}/s ${members(s.leaderboard)}; ${members(s.analytics)}`).join(' — ')}.`,
     `The console's overview showed "in" at each step's end: ${d.steps.map((s) => `${int(s.targetRate)}/s → ${s.consoleRateIn ?? 'n/a'}`).join(', ')}.`,
     '',
   ];
 }
 
-const members = (byMember: Record<string, number>) => Object.entries(byMember).map(([name, n]) => `${name} ${n}`).join(', ');
+const members = (g: DemoStep['leaderboard']) =>
+  Object.entries(g.partitionsByMember)
+    .map(([name, n]) => `${name} ${n}${g.lagByMember?.[name] !== undefined ? ` (lag ${int(g.lagByMember[name])})` : ''}`)
+    .join(', ');
+
+/** CPU of every process the demo consists of (the stack, the examples, Chromium), % of one core. */
+export const demoCpu = (s: DemoStep) => Object.values(s.cpuPercent).filter(Number.isFinite).reduce((a, b) => a + b, 0);

@@ -47,8 +47,9 @@ export interface DemoGroupStep {
   lag: number[];
   lagAtEnd: number;
   keptUp: boolean;
-  /** Partitions each member held at the end of the step. */
+  /** Partitions each member held at the end of the step, and their lag then. */
   partitionsByMember: Record<string, number>;
+  lagByMember: Record<string, number>;
   /** Seconds after the simulators stopped until the group's lag was 0 (undefined: not within the limit). */
   drainS: number | undefined;
 }
@@ -265,7 +266,8 @@ async function runStep(o: StepOptions): Promise<DemoStep> {
         if (!name.startsWith(kind)) continue;
         total += share(before, cpu1.simulators[i]![1]);
       }
-      cpuPercent[processes > 1 ? `${label}s (${processes}, summed)` : label] = round1(total);
+      // One row per part whatever its process count (the step records the count): summed over them.
+      cpuPercent[label] = round1(total);
     }
     let chromium = 0;
     for (const [pid, after] of cpu1.chromium) chromium += after - (cpu0.chromium.get(pid) ?? 0);
@@ -275,7 +277,7 @@ async function runStep(o: StepOptions): Promise<DemoStep> {
     const offsetSeconds = (offsets1.at - offsets0.at) / 1000;
     const gameRate = (offsets1.game - offsets0.game - sent) / offsetSeconds;
     const telemetryRate = (offsets1.telemetry - offsets0.telemetry) / offsetSeconds;
-    const group = (name: string, topic: string, achieved: number, lag: number[], { lag: end, partitionsByMember }: GroupState): DemoGroupStep => ({
+    const group = (name: string, topic: string, achieved: number, lag: number[], { lag: end, partitionsByMember, lagByMember }: GroupState): DemoGroupStep => ({
       group: name,
       topic,
       targetRate: half,
@@ -286,6 +288,7 @@ async function runStep(o: StepOptions): Promise<DemoStep> {
       // Kept up: at most a second of its events outstanding at the end, or no more than when measuring began.
       keptUp: end <= half || end <= (lag[0] ?? 0),
       partitionsByMember,
+      lagByMember,
       drainS: undefined,
     });
     const leaderboard = group('leaderboard', GAME_TOPIC, gameRate, lags.leaderboard, ends.leaderboard);
@@ -354,15 +357,24 @@ async function markerDelay(o: StepOptions, n: number): Promise<number | undefine
 interface GroupState {
   lag: number;
   partitionsByMember: Record<string, number>;
+  lagByMember: Record<string, number>;
 }
 
 async function describeGroup(gatewayUrl: string, group: string): Promise<GroupState> {
   const response = await fetch(`${gatewayUrl}/groups/${group}`);
   if (!response.ok) throw new Error(`GET /groups/${group} answered ${response.status}: ${await response.text()}`);
-  const answer = (await response.json()) as { lag: number; members: Array<{ name: string; assignment: Array<{ partitions: number[] }> }> };
+  const answer = (await response.json()) as {
+    lag: number;
+    members: Array<{ member_id: string; name: string; assignment: Array<{ partitions: number[] }> }>;
+    partitions: Array<{ holder: string | null; lag: number }>;
+  };
   const partitionsByMember: Record<string, number> = {};
-  for (const member of answer.members) partitionsByMember[member.name] = sum(member.assignment.map((a) => a.partitions.length));
-  return { lag: answer.lag, partitionsByMember };
+  const lagByMember: Record<string, number> = {};
+  for (const member of answer.members) {
+    partitionsByMember[member.name] = sum(member.assignment.map((a) => a.partitions.length));
+    lagByMember[member.name] = sum(answer.partitions.filter((p) => p.holder === member.member_id || p.holder === member.name).map((p) => p.lag));
+  }
+  return { lag: answer.lag, partitionsByMember, lagByMember };
 }
 
 async function groupLag(gatewayUrl: string, group: string): Promise<number> {
