@@ -96,25 +96,30 @@ async function runDemo(settings: { rate: number; leaderboardPort: number; analyt
   }
 
   let failure: Error | undefined;
+  let over = false;
   try {
-    // The URLs once they answer, so that the first click works.
+    // The URLs once they answer, so that the first click works (and never after a Ctrl-C meanwhile).
     const pages = examples.flatMap((example) => example.pages);
-    await Promise.race([interrupted, stack.done, parts.failed, answering(pages).then((late) => note(urls(stack, examples, late)))]);
+    const listed = answering(pages, () => over).then((late) => {
+      if (!over) note(urls(stack, examples, late));
+    });
+    await Promise.race([interrupted, stack.done, parts.failed, listed]);
     await Promise.race([interrupted, stack.done, parts.failed]);
   } catch (err) {
     failure = err as Error;
   }
+  over = true;
   note('stopping the examples...');
   await parts.stop();
   await stopStack();
   if (failure) throw new CliError(failure.message);
 }
 
-/** Waits (up to PAGE_PATIENCE_MS) until every page answers 200; resolves with those that did not. */
-async function answering(pages: string[]): Promise<string[]> {
+/** Waits (up to PAGE_PATIENCE_MS, or until `over`) until every page answers 200; resolves with those that did not. */
+async function answering(pages: string[], over: () => boolean): Promise<string[]> {
   const deadline = Date.now() + PAGE_PATIENCE_MS;
   let waiting = pages;
-  while (waiting.length > 0 && Date.now() < deadline) {
+  while (waiting.length > 0 && Date.now() < deadline && !over()) {
     const answers = await Promise.all(
       waiting.map((page) =>
         fetch(page, { signal: AbortSignal.timeout(2_000) }).then(
