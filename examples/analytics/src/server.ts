@@ -5,7 +5,7 @@
 //   node dist/server.js      PORT (8501) HOST REDIS_URL KEY_PREFIX TOPIC GROUP BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { integer, isMain, run, stylesheetPath, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
+import { integer, isMain, pageFiles, run, text, TributaryError, tributaryFromEnv, type PageFile, type Tributary } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { settingsFromEnv } from './env.js';
 import { AnalyticsStore } from './store.js';
@@ -24,17 +24,12 @@ const errorBody = (statusCode: number, code: string, message: string) => ({
   message,
 });
 
-const publicFile = (name: string) => readFileSync(new URL(`../public/${name}`, import.meta.url));
 const uplotFile = (name: string) => readFileSync(createRequire(import.meta.url).resolve(`uplot/dist/${name}`));
 
 /** The page and what it loads, read once: a few KB and uPlot's ~50. */
-function assets(): Record<string, { type: string; body: Buffer }> {
+function assets(): Record<string, PageFile> {
   return {
-    '/': { type: 'text/html; charset=utf-8', body: publicFile('index.html') },
-    '/dashboard.js': { type: 'text/javascript; charset=utf-8', body: publicFile('dashboard.js') },
-    '/styles.css': { type: 'text/css; charset=utf-8', body: readFileSync(stylesheetPath) },
-    '/analytics.css': { type: 'text/css; charset=utf-8', body: publicFile('analytics.css') },
-    '/favicon.svg': { type: 'image/svg+xml', body: publicFile('favicon.svg') },
+    ...pageFiles(new URL('../public/', import.meta.url), ['index.html', 'dashboard.js', 'analytics.css', 'favicon.svg']),
     '/vendor/uPlot.iife.min.js': { type: 'text/javascript; charset=utf-8', body: uplotFile('uPlot.iife.min.js') },
     '/vendor/uPlot.min.css': { type: 'text/css; charset=utf-8', body: uplotFile('uPlot.min.css') },
   };

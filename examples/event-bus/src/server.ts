@@ -7,9 +7,8 @@
 //   TRIBUTARY_API_KEY PARTITIONS (3: of each topic the bus creates) DELIVERY_TIMEOUT_MS (10000)
 //   SESSION_TIMEOUT_MS (10000) INSTANCE (bus-<pid>: this process's member name in every subscription's group)
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, run, stylesheetPath, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
+import { integer, isMain, pageFiles, run, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { httpHandler, Subscription, type Handler, type SubscriptionSpec } from './subscriptions.js';
 
@@ -62,14 +61,7 @@ const subscriptionBody = {
   },
 } as const;
 
-const page = (file: string) => readFileSync(new URL(`../public/${file}`, import.meta.url));
-const assets: Record<string, { type: string; body: Buffer }> = {
-  '/': { type: 'text/html; charset=utf-8', body: page('index.html') },
-  '/app.js': { type: 'text/javascript; charset=utf-8', body: page('app.js') },
-  '/styles.css': { type: 'text/css; charset=utf-8', body: readFileSync(stylesheetPath) },
-  '/event-bus.css': { type: 'text/css; charset=utf-8', body: page('event-bus.css') },
-  '/favicon.svg': { type: 'image/svg+xml', body: page('favicon.svg') },
-};
+const assets = pageFiles(new URL('../public/', import.meta.url), ['index.html', 'app.js', 'event-bus.css', 'favicon.svg']);
 
 export interface BusOptions {
   tributary: Tributary;

@@ -1,5 +1,5 @@
 export { integer, isMain, run, text, tributaryEndpoints, tributaryFromEnv } from './env.js';
-export { stylesheetPath } from './look.js';
+export { pageFiles, stylesheetPath, type PageFile } from './look.js';
 export {
   isRetriable,
   retrying,

@@ -3,9 +3,8 @@
 // shape: {statusCode, code, error, message, retriable}.
 //
 //   PORT (8000) HOST (127.0.0.1: loopback only, as Tributary's own services without AUTH) REDIS_URL KEY_PREFIX
-import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { integer, isMain, run, stylesheetPath, text } from '@tributary/example-kit';
+import { integer, isMain, pageFiles, run, text } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { endpoints } from './env.js';
 import { PLAYER_ID_PATTERN } from './events.js';
@@ -50,14 +49,7 @@ const playerParams = {
   properties: { id: { type: 'string', pattern: PLAYER_ID_PATTERN.source } },
 } as const;
 
-const page = (file: string) => readFileSync(new URL(`../public/${file}`, import.meta.url));
-const assets: Record<string, { type: string; body: Buffer }> = {
-  '/': { type: 'text/html; charset=utf-8', body: page('index.html') },
-  '/app.js': { type: 'text/javascript; charset=utf-8', body: page('app.js') },
-  '/styles.css': { type: 'text/css; charset=utf-8', body: readFileSync(stylesheetPath) },
-  '/leaderboard.css': { type: 'text/css; charset=utf-8', body: page('leaderboard.css') },
-  '/favicon.svg': { type: 'image/svg+xml', body: page('favicon.svg') },
-};
+const assets = pageFiles(new URL('../public/', import.meta.url), ['index.html', 'app.js', 'leaderboard.css', 'favicon.svg']);
 
 /** How often the stream looks for new events: one HGET per interval, however many pages are open. */
 const POLL_MS = 250;
