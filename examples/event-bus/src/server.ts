@@ -8,29 +8,9 @@
 //   SESSION_TIMEOUT_MS (10000) INSTANCE (bus-<pid>: this process's member name in every subscription's group)
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, pageFiles, run, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
+import { ApiError, errorBody, integer, isMain, pageFiles, run, text, TributaryError, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { httpHandler, Subscription, type Handler, type SubscriptionSpec } from './subscriptions.js';
-
-const reasons: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-const errorBody = (statusCode: number, code: string, message: string) => ({ statusCode, code, error: reasons[statusCode] ?? 'Error', message, retriable: statusCode === 503 });
 
 /** Event types are topic names in the `{domain}.{entity}.{action}` style: game.match.end, system.health. */
 const EVENT_TYPE = '^[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)+$';

@@ -1,3 +1,4 @@
+export { ApiError, errorBody } from './errors.js';
 export { integer, isMain, run, text, tributaryEndpoints, tributaryFromEnv } from './env.js';
 export { pageFiles, stylesheetPath, type PageFile } from './look.js';
 export {

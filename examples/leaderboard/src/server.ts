@@ -4,38 +4,11 @@
 //
 //   PORT (8000) HOST (127.0.0.1: loopback only, as Tributary's own services without AUTH) REDIS_URL KEY_PREFIX
 import type { ServerResponse } from 'node:http';
-import { integer, isMain, pageFiles, run, text } from '@tributary/example-kit';
+import { ApiError, errorBody, integer, isMain, pageFiles, run, text } from '@tributary/example-kit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { endpoints } from './env.js';
 import { PLAYER_ID_PATTERN } from './events.js';
 import { LeaderboardStore } from './store.js';
-
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const reasons: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-const errorBody = (statusCode: number, code: string, message: string) => ({
-  statusCode,
-  code,
-  error: reasons[statusCode] ?? 'Error',
-  message,
-  retriable: statusCode === 503,
-});
 
 const limitQuery = (name: string, fallback: number) =>
   ({
