@@ -60,6 +60,11 @@ describe('loadConfig: security settings', () => {
     expect(message).toContain('HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS');
   });
 
+  it('refuses room for bodies in flight smaller than one largest body', () => {
+    expect(() => loadConfig({ MAX_BODY_BYTES: '2000000', MAX_BODY_BYTES_IN_FLIGHT: '1000000' })).toThrow(/MAX_BODY_BYTES_IN_FLIGHT must be at least MAX_BODY_BYTES/);
+    expect(loadConfig({}).maxBodyBytesInFlight).toBe(16 * 1024 * 1024);
+  });
+
   it('has the documented limits by default', () => {
     expect(loadConfig({})).toMatchObject({
       maxBodyBytes: 4 * 1024 * 1024,

@@ -22,6 +22,7 @@ export const defaults = Object.freeze({
   // room to spare, or a batch of thousands of small records.
   maxBodyBytes: 4 * 1024 * 1024, // one /write body (bytes)
   maxControlBodyBytes: 64 * 1024, // the body of any other route: a few small fields (bytes)
+  maxBodyBytesInFlight: 16 * 1024 * 1024, // large bodies (over 64 KiB) being received at once, together; more wait (bytes)
   maxJsonDepth: 64, // nesting of arrays and objects in one body; deeper is a 400 before parsing
   maxJsonElements: 250_000, // values and members in one body (~25 per record of a full batch); more is a 413
   headersTimeoutMs: 10_000, // to receive the request line and headers
@@ -77,6 +78,7 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Largest body of every other route. */
   readonly maxControlBodyBytes: number;
+  readonly maxBodyBytesInFlight: number;
   readonly maxJsonDepth: number;
   readonly maxJsonElements: number;
   readonly headersTimeoutMs: number;
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     metricsMaxTopics: int('METRICS_MAX_TOPICS', defaults.metricsMaxTopics, 0, 100_000),
     maxBodyBytes: int('MAX_BODY_BYTES', defaults.maxBodyBytes, 1024, 512 * 1024 * 1024),
     maxControlBodyBytes: int('MAX_CONTROL_BODY_BYTES', defaults.maxControlBodyBytes, 1024, 16 * 1024 * 1024),
+    maxBodyBytesInFlight: int('MAX_BODY_BYTES_IN_FLIGHT', defaults.maxBodyBytesInFlight, 1024, 64 * 1024 ** 3),
     maxJsonDepth: int('MAX_JSON_DEPTH', defaults.maxJsonDepth, 2, 1_000),
     maxJsonElements: int('MAX_JSON_ELEMENTS', defaults.maxJsonElements, 100, 100_000_000),
     headersTimeoutMs: int('HEADERS_TIMEOUT_MS', defaults.headersTimeoutMs, 100, 600_000),
@@ -207,6 +210,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     (config as { kafkaAdvertisedHost: string }).kafkaAdvertisedHost = wildcard ? config.advertisedHost : config.listenHost;
   }
 
+  if (config.maxBodyBytesInFlight < config.maxBodyBytes) {
+    problems.push('MAX_BODY_BYTES_IN_FLIGHT must be at least MAX_BODY_BYTES (one largest body must fit)');
+  }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     problems.push('HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS');
   }

@@ -1,5 +1,6 @@
 // What the broker and the gateway share over HTTP: one Fastify setup, one error body, one set of schema
 // pieces, and the health routes.
+import { boundBodiesInFlight } from './body-budget.js';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
@@ -119,6 +120,8 @@ export function createHttpServer({ config, logger, access, metrics }: HttpOption
   registerApiDocs(app, { title: 'Tributary HTTP API', version: '0.1.0' });
   requireAccessDeclarations(app);
   enforceAccessControl(app, config, access);
+  // After authentication: a request that is refused anyway does not wait for room.
+  boundBodiesInFlight(app, config, metrics);
   answerWrongMethods(app);
   answerWhileClosing(app);
   if (metrics) countRequests(app, metrics);
