@@ -1,12 +1,12 @@
-// The examples' pages look like the web console: one stylesheet (public/styles.css, the console's variables
-// and components), which each example's server reads from here and serves at /styles.css, beside its own
-// page files.
+// The examples' pages look like the web console: they share its stylesheet of variables and components
+// (console/src/look.css, which the console itself imports), which each example's server reads from there and
+// serves at /styles.css, beside its own page files.
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shared stylesheet's path on disk; from dist/ as from src/, public/ is one folder up. */
-export const stylesheetPath: string = fileURLToPath(new URL('../public/styles.css', import.meta.url));
+/** The shared stylesheet's path on disk: the console's, from dist/ as from src/ (the repository's layout). */
+export const stylesheetPath: string = fileURLToPath(new URL('../../../console/src/look.css', import.meta.url));
 
 export interface PageFile {
   type: string;
