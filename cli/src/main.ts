@@ -14,6 +14,7 @@ import { groupsCommand } from './groups.js';
 import { keysCommand } from './keys.js';
 import { produceCommand } from './produce.js';
 import { quotasCommand } from './quotas.js';
+import { replayCommand, replaysCommand, statsCommand } from './replays.js';
 import { subscriptionsCommand } from './subscriptions.js';
 import { tailCommand } from './tail.js';
 import { topicsCommand } from './topics.js';
@@ -39,6 +40,9 @@ function buildProgram(): Command {
     .addCommand(groupsCommand())
     .addCommand(subscriptionsCommand())
     .addCommand(clusterCommand())
+    .addCommand(statsCommand())
+    .addCommand(replayCommand())
+    .addCommand(replaysCommand())
     .addCommand(keysCommand())
     .addCommand(aclCommand())
     .addCommand(quotasCommand())
@@ -57,6 +61,7 @@ Examples:
   tributary consume orders --group billing --follow       as one member of a consumer group
   tributary tail orders --from 10m --follow               no subscription, nothing committed
   tributary groups describe billing
+  tributary replay matches --to-group analytics --from 1h --filter '{"mode": "ranked"}' --wait
   tributary --json topics describe orders | jq '.partitions'
   tributary keys create billing-service                 with AUTH=on: shown once
   tributary acl add billing-service produce 'topic:billing.*'
