@@ -9,6 +9,8 @@ import { formatDuration, parseDuration } from './duration.js';
 import { CliError, usageError } from './errors.js';
 import { fields, printJson, printLines, table } from './output.js';
 
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** How often --wait asks how far a replay got. */
 const WAIT_POLL_MS = 500;
 
@@ -26,7 +28,7 @@ export function statsCommand(): Command {
           ['consumed', `${stats.consumed_total} (${rate(stats.consumed_per_second)})`],
           ['topics', `${stats.topics} (${stats.active_topics} written in the last 5 minutes), ${stats.partitions} partitions`],
           ['records stored', stats.records_stored],
-          ['subscriptions', `${stats.subscriptions.emails} emails, ${stats.subscriptions.groups} groups`],
+          ['subscriptions', `${counted(stats.subscriptions.emails, 'email')}, ${counted(stats.subscriptions.groups, 'group')}`],
         ]),
       );
     });
