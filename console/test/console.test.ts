@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createBroker, type Broker } from '@tributary/broker';
 import { createGateway, type Gateway } from '@tributary/consumer-gateway';
-import { testConfig, uniqueEmail, uniqueName } from '@tributary/testkit';
-import { launchChromium, type HeadlessBrowser } from './browser.js';
+import { launchChromium, testConfig, uniqueEmail, uniqueName, type HeadlessBrowser } from '@tributary/testkit';
 
 const built = fileURLToPath(new URL('../dist/index.html', import.meta.url));
 const screenshots = process.env['CONSOLE_SCREENSHOTS'];

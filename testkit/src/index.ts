@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '@tributary/core';
 import { uniqueName } from './names.js';
 import { redisSettings } from './redis.js';
 
+export { launchChromium, type HeadlessBrowser } from './browser.js';
 export { uniqueEmail, uniqueName } from './names.js';
 export {
   inspectRedis,

@@ -1,10 +1,11 @@
-// Debian's chromium, headless, driven by playwright-core (never a browser download of Playwright's own),
-// launched as the web console's tests launch it (console/test/browser.ts): `npm test`'s bootstrap installs it
-// with apt-get; elsewhere install Chromium and set CHROMIUM_PATH.
+// Debian's chromium, headless, driven by playwright-core (never a browser download of Playwright's own), for
+// the web console's tests and the example applications' page tests: `npm test`'s bootstrap installs it with
+// apt-get; elsewhere install Chromium and set CHROMIUM_PATH. playwright-core is loaded only by a test that
+// launches a browser.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 
 const executablePath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -24,12 +25,13 @@ export interface HeadlessBrowser {
   close(): Promise<void>;
 }
 
-/** A browser with a fresh profile of its own (named after `example`, to tell them apart), removed on close. */
-export async function launchChromium(example: string): Promise<HeadlessBrowser> {
+/** A browser with a fresh profile of its own (named after `name`, to tell them apart), removed on close. */
+export async function launchChromium(name = 'console'): Promise<HeadlessBrowser> {
   if (!existsSync(executablePath)) {
     throw new Error(`no Chromium at ${executablePath}: run npm test (it installs Debian's chromium), or set CHROMIUM_PATH`);
   }
-  const profile = mkdtempSync(join(tmpdir(), `tributary-${example}-chromium-`));
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), `tributary-${name}-chromium-`));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
