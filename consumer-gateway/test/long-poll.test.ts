@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueEmail, waitFor } from '@tributary/testkit';
 import type { Gateway } from '../src/index.js';
-import { client, offsetsOf, Stack } from './stack.js';
+import { client, offsetsOf, Stack, waitingReads as waiting } from './stack.js';
 
 let stack: Stack;
 let api: ReturnType<typeof client>;
@@ -17,8 +17,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const waiting = (gateway: Gateway, count: number) =>
-  waitFor(() => gateway.waiters.stats.waiters === count, { what: `${count} waiting reads` });
 
 
 describe('wait_ms', () => {

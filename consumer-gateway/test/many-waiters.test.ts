@@ -3,8 +3,7 @@
 // the gateway holds a connection to every master.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueEmail, waitFor } from '@tributary/testkit';
-import type { Gateway } from '../src/index.js';
-import { client, Stack } from './stack.js';
+import { client, Stack, waitingReads as waiting } from './stack.js';
 
 let stack: Stack;
 let api: ReturnType<typeof client>;
@@ -17,8 +16,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const waiting = (gateway: Gateway, count: number) =>
-  waitFor(() => gateway.waiters.stats.waiters === count, { what: `${count} waiting reads` });
 
 /** The stack gateway's connections to Redis, from CLIENT LIST, by the names gateway.ts gives them. */
 async function gatewayConnections() {

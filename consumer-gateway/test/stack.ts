@@ -110,3 +110,7 @@ export function client(gateway: Gateway) {
 }
 
 export const offsetsOf = (messages: Array<{ offset: number }>) => messages.map((message) => message.offset);
+
+/** Resolves once `count` reads wait on the gateway (long polls parked on a partition). */
+export const waitingReads = (gateway: Gateway, count: number) =>
+  waitFor(() => gateway.waiters.stats.waiters === count, { what: `${count} waiting reads` });
