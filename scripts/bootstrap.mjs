@@ -64,6 +64,8 @@ if (purpose === 'bench' && !works('sh', ['-c', 'command -v wrk'])) missing.push(
 if (purpose === 'test' && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) missing.push('chromium');
 // The Kafka listener's tests drive it with kcat (librdkafka's command-line client) as well as kafkajs.
 if (purpose === 'test' && !works('sh', ['-c', 'command -v kcat'])) missing.push('kcat');
+// The README's examples, which a test runs as written, use curl and jq.
+for (const tool of ['curl', 'jq']) if (purpose === 'test' && !works('sh', ['-c', `command -v ${tool}`])) missing.push(tool);
 if (purpose === 'bench' && !works('sh', ['-c', 'command -v nats-server'])) missing.push('nats-server');
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
