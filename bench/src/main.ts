@@ -29,7 +29,7 @@ type ScenarioName = (typeof SCENARIOS)[number];
 
 const usage = `usage: npm run bench -- [--quick] [--out DIR] [--only ${SCENARIOS.join(',')}] [--brokers N] [--cpu-prof broker,gateway]
                         [--before RESULTS.json] [--notes NOTES.md]
-  --quick      every scenario, short (under a minute): a smoke test, figures are rough
+  --quick      every scenario, short (about two minutes): a smoke test, figures are rough
   --out        where results go (default bench/results)
   --only       run only these scenarios (memory is sampled after each)
   --brokers    N broker processes behind the broker's port (node:cluster, broker/src/processes.ts); default 1
@@ -160,6 +160,12 @@ async function main(): Promise<number> {
     if (want('e2e')) results.scenarios.endToEnd = await attempt('4 end-to-end latency', () => endToEnd(context));
     if (want('hostile')) results.scenarios.hostileBodies = await attempt('8 hostile bodies', () => hostileBodies(context));
     if (want('demo')) results.scenarios.demo = await attempt('9 the demo under load', () => demo(context));
+    if (results.memory.length > 1) {
+      // Right after a scenario, V8 still holds its garbage; once idle, its memory reducer gives most back.
+      say(`idle for ${settings.settleS} s, then memory once more`);
+      await new Promise((resolve) => setTimeout(resolve, settings.settleS * 1000));
+      await sampleMemory(stack, results, `${settings.settleS} s idle after the last scenario`, { settled: true });
+    }
     const rewrites = /aof_rewrites:(\d+)/.exec(await stack.redisClient.info('persistence'))?.[1];
     if (rewrites !== undefined) results.stack.redisPersistence += `; ${rewrites} AOF rewrite(s) during the run`;
   } finally {
@@ -183,7 +189,7 @@ async function main(): Promise<number> {
   return results.notMeasured.some((n) => n.includes('failed')) ? 1 : 0;
 }
 
-async function sampleMemory(stack: BenchStack, results: Results, after: string): Promise<void> {
+async function sampleMemory(stack: BenchStack, results: Results, after: string, { settled = false } = {}): Promise<void> {
   const broker = stack.broker.memory();
   const gateway = stack.gateway.memory();
   let redisMb: number | undefined;
@@ -192,7 +198,7 @@ async function sampleMemory(stack: BenchStack, results: Results, after: string):
   } catch {
     redisMb = undefined;
   }
-  results.memory.push({ after, ...(broker ? { broker } : {}), ...(gateway ? { gateway } : {}), ...(redisMb !== undefined ? { redisMb } : {}) });
+  results.memory.push({ after, ...(settled ? { settled } : {}), ...(broker ? { broker } : {}), ...(gateway ? { gateway } : {}), ...(redisMb !== undefined ? { redisMb } : {}) });
 }
 
 function skip(results: Results, name: string, why: string): undefined {

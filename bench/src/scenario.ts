@@ -24,6 +24,8 @@ export interface Settings {
   /** End-to-end: each rate in records/s is one series (the producer sends what is due every millisecond). */
   e2e: { rates: readonly number[]; warmupS: number; measureS: number };
   readCost: { durationS: number; max: number };
+  /** Idle seconds after the last scenario before memory is sampled once more: what the services settle to. */
+  settleS: number;
 }
 
 const fullSettings: Settings = {
@@ -40,9 +42,10 @@ const fullSettings: Settings = {
   redisBenchmarkRequests: 2_000_000,
   e2e: { rates: [1000, 20_000], warmupS: 2, measureS: 20 },
   readCost: { durationS: 4, max: 100 },
+  settleS: 30,
 };
 
-/** --quick: the same scenarios, shorter and on a 10^5-record partition, in under a minute. */
+/** --quick: the same scenarios, shorter and on a 10^5-record partition, in about two minutes (the demo and the idle wait before the last memory sample take most). */
 const quickSettings: Settings = {
   ...fullSettings,
   mode: 'quick',
@@ -53,6 +56,7 @@ const quickSettings: Settings = {
   redisBenchmarkRequests: 300_000,
   e2e: { rates: [1000, 20_000], warmupS: 1, measureS: 3 },
   readCost: { durationS: 1, max: 100 },
+  settleS: 30,
 };
 
 export const settingsFor = (mode: 'quick' | 'full'): Settings => (mode === 'full' ? fullSettings : quickSettings);
