@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assignPartitions, rendezvousOwner, rendezvousWeight, type AssignableMember } from './rendezvous.js';
+import { assignPartitions, rendezvousWeight, type AssignableMember } from './rendezvous.js';
 
 const member = (name: string, topics?: readonly string[]): AssignableMember => ({
   id: `${name}-id`,
@@ -24,16 +24,6 @@ describe('rendezvous weights', () => {
       rendezvousWeight('g', 'orders', 1, 'a'),
       rendezvousWeight('billing', 'game.scores', 7, 'worker-2'),
     ]).toEqual([3147875316, 2090158618, 2005323341]);
-  });
-
-  it('spread partitions about evenly', () => {
-    const members = ['a', 'b', 'c'].map((name) => member(name));
-    const counts = new Map<string, number>();
-    for (let p = 0; p < 3_000; p++) {
-      const owner = rendezvousOwner('g', 't', p, members)!.name;
-      counts.set(owner, (counts.get(owner) ?? 0) + 1);
-    }
-    for (const count of counts.values()) expect(count).toBeGreaterThan(850);
   });
 });
 
@@ -64,25 +54,47 @@ describe('assignPartitions', () => {
     );
   });
 
-  it('moves only the partitions a joining member gains, or a leaving member had', () => {
+  it('balances: the shares of a topic among its subscribers differ by at most one, whatever the list order', () => {
     fc.assert(
-      fc.property(names, topicList, fc.stringMatching(/^[A-Z]{1,4}$/), (memberNames, topics, newcomer) => {
-        const before = memberNames.map((name) => member(name));
-        const after = [...before, member(newcomer)];
-        const was = owners(assignPartitions('g', topics, before));
-        const now = owners(assignPartitions('g', topics, after));
-        for (const [partition, owner] of now) {
-          if (owner !== was.get(partition)) expect(owner).toBe(`${newcomer}-id`);
+      fc.property(names, topicList, fc.array(fc.boolean(), { minLength: 32, maxLength: 32 }), (memberNames, topics, picks) => {
+        const members = memberNames.map((name, i) => member(name, topics.filter((_, t) => picks[(i * 4 + t) % 32]).map((t) => t.name)));
+        const assignment = assignPartitions('g', topics, members);
+        for (const topic of topics) {
+          const subscribed = members.filter((m) => m.subscribes(topic.name));
+          if (subscribed.length === 0) continue;
+          const shares = subscribed.map((m) => assignment.get(m.id)!.find((t) => t.topic === topic.name)?.partitions.length ?? 0);
+          expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
         }
-        // And a member leaving: exactly the partitions it had move, each to someone still there.
-        const leaver = after[0]!;
-        const left = owners(assignPartitions('g', topics, after.slice(1)));
-        for (const [partition, owner] of now) {
-          if (owner === leaver.id) expect(left.get(partition)).not.toBe(leaver.id);
-          else expect(left.get(partition)).toBe(owner);
-        }
+        expect(owners(assignPartitions('g', topics, [...members].reverse()))).toEqual(owners(assignment));
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives a member that rejoins under its name the same partitions', () => {
+    const topics = [{ name: 'orders', partitions: 12 }];
+    const before = assignPartitions('g', topics, ['a', 'b', 'c'].map((name) => member(name)));
+    const again = assignPartitions('g', topics, ['c', 'a', 'b'].map((name) => member(name)));
+    expect(again).toEqual(before);
+  });
+
+  it('moves few partitions when a member joins: about one per partition the newcomer takes', () => {
+    let moved = 0;
+    let taken = 0;
+    fc.assert(
+      fc.property(names, topicList, fc.stringMatching(/^[A-Z]{1,4}$/), (memberNames, topics, newcomer) => {
+        const before = memberNames.map((name) => member(name));
+        const was = owners(assignPartitions('g', topics, before));
+        const now = owners(assignPartitions('g', topics, [...before, member(newcomer)]));
+        for (const [partition, owner] of now) {
+          if (owner !== was.get(partition)) moved++;
+          if (owner === `${newcomer}-id`) taken++;
+        }
+      }),
+      // A fixed seed: the bound below is a measured figure (1.2 moves per partition taken), not a theorem.
+      { numRuns: 500, seed: 20261123 },
+    );
+    expect(taken).toBeGreaterThan(0);
+    expect(moved / taken).toBeLessThan(1.5);
   });
 });
