@@ -161,7 +161,7 @@ async function main(): Promise<number> {
     if (want('hostile')) results.scenarios.hostileBodies = await attempt('8 hostile bodies', () => hostileBodies(context));
     if (want('demo')) results.scenarios.demo = await attempt('9 the demo under load', () => demo(context));
     if (results.memory.length > 1) {
-      // Right after a scenario, V8 still holds its garbage; once idle, its memory reducer gives most back.
+      // Right after a scenario V8 still holds its garbage; idle, its memory reducer gives part of it back.
       say(`idle for ${settings.settleS} s, then memory once more`);
       await new Promise((resolve) => setTimeout(resolve, settings.settleS * 1000));
       await sampleMemory(stack, results, `${settings.settleS} s idle after the last scenario`, { settled: true });

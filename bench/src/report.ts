@@ -101,7 +101,7 @@ function maxGatewayRss(results: Results): number | undefined {
   return values.length > 0 ? Math.max(...values) : undefined;
 }
 
-/** The broker's RSS once idle after the last scenario, and how long it sat idle ('30 s'). */
+/** The broker's RSS once idle after the last scenario, with its row's label (how long it sat idle). */
 function settledBrokerRss(results: Results): { rssMb: number; after: string } | undefined {
   const row = results.memory.find((r) => r.settled);
   return row?.broker ? { rssMb: row.broker.rssMb, after: row.after } : undefined;
