@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { stopChild } from '@tributary/local-stack';
 import { cpuSecondsOf, processTree } from './machine.js';
 
 type Env = Record<string, string | undefined>;
@@ -36,16 +37,6 @@ export function startNode(name: string, script: string, env: Env, say: (line: st
     });
   }
   return { name, child, cpuSeconds: () => cpuSecondsOf(child.pid), stop: () => stopChild(child) };
-}
-
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 /** Until `url` answers 200, or throws after `timeoutMs` (or when the process behind it has exited). */

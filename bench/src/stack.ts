@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { freePort, startRedis, startZooKeeper, type RunningServer } from '@tributary/local-stack';
+import { freePort, startRedis, startZooKeeper, stopChild, type RunningServer } from '@tributary/local-stack';
 import { waitReady } from './client.js';
 import { cpuSecondsOf, memoryOf, treeCpuSecondsOf, treeMemoryOf, type MemorySample } from './machine.js';
 
@@ -88,7 +88,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
   const stop = async () => {
     redisClient?.disconnect();
     // Services first (a profile is written as the process exits), then the servers they talk to.
-    for (const child of children.reverse()) await stopChild(child);
+    for (const child of children.reverse()) await stopChild(child, 15_000);
     for (const server of servers.reverse()) await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -264,12 +264,3 @@ function entryPoint(specifier: string): string {
   return fileURLToPath(import.meta.resolve(specifier));
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]))) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}

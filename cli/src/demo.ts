@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import type { LocalStack } from '@tributary/local-stack';
+import { stopChild, type LocalStack } from '@tributary/local-stack';
 import { contextOf } from './context.js';
 import { demoExamples, EXAMPLES_DIR, type DemoExample, type DemoPart } from './demo-examples.js';
 import { CliError, usageError } from './errors.js';
@@ -242,12 +242,3 @@ class Parts {
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}

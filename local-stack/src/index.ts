@@ -10,4 +10,4 @@ export {
   type ServerNode,
   type ZooKeeperEnsemble,
 } from './servers.js';
-export { quickStart, runLocalStack, type LocalStack, type StackOptions } from './stack.js';
+export { quickStart, runLocalStack, stopChild, type LocalStack, type StackOptions } from './stack.js';

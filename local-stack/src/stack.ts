@@ -299,11 +299,12 @@ function topicNames(url: string, adminKey: string | undefined): Promise<string[]
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, and SIGKILL if the process is still there after `graceMs`; resolves once it has exited. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   child.kill('SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
+  if (!(await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) {
     child.kill('SIGKILL');
     await exited;
   }

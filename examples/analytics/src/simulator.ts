@@ -7,21 +7,9 @@
 //                                 PARTITIONS LOG_FILE (JSON Lines) TOPIC BROKER_URL GATEWAY_URL TRIBUTARY_API_KEY
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { integer, isMain, run, text, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
+import { integer, isMain, run, seededRandom, text, tributaryFromEnv, type Tributary } from '@tributary/example-kit';
 import { settingsFromEnv } from './env.js';
 import { MINUTE_MS, type Action, type Persona, type TelemetryEvent } from './events.js';
-
-/** mulberry32: a small, fast PRNG whose sequence is fixed by its seed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type InSession = Exclude<Action, 'logout'>;
 type Chain = Record<InSession, Array<[Action, number]>>;
@@ -109,7 +97,7 @@ interface PlayerState {
 /** The simulation's events, in simulated-time order, for as long as they are asked for. */
 export function* simulation({ seed, players: count, start = defaultStart }: SimulationOptions): Generator<TelemetryEvent> {
   if (!Number.isInteger(count) || count < 1) throw new Error('a simulation needs at least one player');
-  const next = random(seed);
+  const next = seededRandom(seed);
   const between = ([low, high]: [number, number]) => low + next() * (high - low);
   const pick = <T>(choices: Array<[T, number]>): T => {
     let roll = next() * choices.reduce((sum, [, weight]) => sum + weight, 0);

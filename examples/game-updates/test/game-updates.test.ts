@@ -2,7 +2,7 @@
 // receives exactly the updates of the games they follow, in order per game, each once, and an unfollow stops
 // a game's updates. Every wait is for something to arrive (waitFor), never a fixed time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tributary, TributaryError } from '@tributary/example-kit';
+import { seededRandom, Tributary, TributaryError } from '@tributary/example-kit';
 import { startStack, type RunningStack } from '@tributary/example-kit/testing';
 import { uniqueEmail, uniqueName, waitFor } from '@tributary/testkit';
 import { Player, type FeedItem } from '../src/player.js';
@@ -133,14 +133,8 @@ describe('game updates: a topic per game, players following games by email', () 
   });
 
   it('under load: 40 players following seeded sets of 10 games each get exactly their games’ 30 updates each', { timeout: 180_000 }, async () => {
-    // A seeded choice of follows (mulberry32), so a failure can be replayed.
-    let state = 1234;
-    const random = () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(state ^ (state >>> 15), state | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    };
+    // A seeded choice of follows, so a failure can be replayed.
+    const random = seededRandom(1234);
     const many = Array.from({ length: 10 }, (_, i) => uniqueName(`game${i}`));
     for (const game of many) await producer.addGame(game);
     for (const game of many) await stack.gatewayKnows(topicOf(game));

@@ -1,6 +1,7 @@
 export { ApiError, errorBody } from './errors.js';
 export { integer, isMain, run, text, tributaryEndpoints, tributaryFromEnv } from './env.js';
 export { pageFiles, stylesheetPath, type PageFile } from './look.js';
+export { seededRandom } from './random.js';
 export {
   isRetriable,
   retrying,

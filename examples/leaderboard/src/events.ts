@@ -1,5 +1,6 @@
 // The game's events, as the simulator writes them to the topic and the processor reads them back. Every event
 // has a unique id: the broker's write dedup and the processor's apply dedup both key on it.
+import { seededRandom } from '@tributary/example-kit';
 
 export const EVENT_TYPES = ['player_scored', 'player_joined', 'achievement_unlocked'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -21,18 +22,6 @@ const LAST = ['Quill', 'Rook', 'Storm', 'Thorn', 'Vale', 'Wren', 'Blaze', 'Frost
 
 /** A player id and valid event id: what the processor and the API accept. */
 export const PLAYER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** mulberry32: a small seeded PRNG, so that a SEED gives the same events on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GeneratorOptions {
   seed: number;
